@@ -1,0 +1,438 @@
+package dev.celeriac.protocol.event;
+
+import static dev.celeriac.protocol.names.EventFields.*;
+
+import dev.celeriac.protocol.message.MalformedMessageException;
+import dev.celeriac.protocol.message.MalformedMessageException.Reason;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads and writes Celery event bodies: a JSON object per event, or a JSON list of them as Celery's buffered
+ * dispatcher sends. Thread-safe.
+ */
+public final class EventCodec {
+
+    private final JsonMapper mapper;
+
+    public EventCodec(JsonMapper mapper) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+    }
+
+    /** Encodes one event as a JSON object. */
+    public byte[] encode(CeleryEvent event) {
+        return mapper.writeValueAsBytes(toJson(event));
+    }
+
+    /** Encodes several events as one JSON list, to be sent with {@link EventType#TASK_BATCH_ROUTING_KEY}. */
+    public byte[] encodeBatch(List<? extends CeleryEvent> events) {
+        ArrayNode list = mapper.createArrayNode();
+        events.forEach(event -> list.add(toJson(event)));
+        return mapper.writeValueAsBytes(list);
+    }
+
+    /**
+     * Decodes a body holding one event or a list of events.
+     *
+     * @throws MalformedMessageException if the body is not JSON, not an event object or list, or an event lacks its
+     *     type, hostname or uuid
+     */
+    public List<CeleryEvent> decode(byte[] body) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (JacksonException e) {
+            throw new MalformedMessageException(
+                    Reason.NOT_JSON, "event body is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new MalformedMessageException(Reason.NOT_JSON, "event body is empty");
+        }
+        if (root.isObject()) {
+            return List.of(fromJson((ObjectNode) root));
+        }
+        if (root.isArray()) {
+            var events = new ArrayList<CeleryEvent>(root.size());
+            for (JsonNode item : root.values()) {
+                if (!item.isObject()) {
+                    throw new MalformedMessageException(
+                            Reason.WRONG_SHAPE,
+                            "an event list holds a " + item.getNodeType() + " instead of an object");
+                }
+                events.add(fromJson((ObjectNode) item));
+            }
+            return events;
+        }
+        throw new MalformedMessageException(
+                Reason.WRONG_SHAPE, "an event body must be a JSON object or list, was " + root.getNodeType());
+    }
+
+    private ObjectNode toJson(CeleryEvent event) {
+        ObjectNode o = mapper.createObjectNode();
+        EventSource s = event.source();
+        o.put(TYPE, event.type().wireName());
+        o.put(HOSTNAME, s.hostname());
+        o.put(TIMESTAMP, s.timestamp());
+        o.put(UTCOFFSET, s.utcoffset());
+        o.put(PID, s.pid());
+        o.put(CLOCK, s.clock());
+        switch (event) {
+            case TaskEvent.Sent e -> {
+                o.put(UUID, e.uuid());
+                o.put(NAME, e.name());
+                o.put(ARGS, e.args());
+                o.put(KWARGS, e.kwargs());
+                o.put(RETRIES, e.retries());
+                o.put(ETA, e.eta());
+                o.put(EXPIRES, e.expires());
+                o.put(QUEUE, e.queue());
+                o.put(EXCHANGE, e.exchange());
+                o.put(ROUTING_KEY, e.routingKey());
+                o.put(ROOT_ID, e.rootId());
+                o.put(PARENT_ID, e.parentId());
+            }
+            case TaskEvent.Received e -> {
+                o.put(UUID, e.uuid());
+                o.put(NAME, e.name());
+                o.put(ARGS, e.args());
+                o.put(KWARGS, e.kwargs());
+                o.put(RETRIES, e.retries());
+                o.put(ETA, e.eta());
+                o.put(ROOT_ID, e.rootId());
+                o.put(PARENT_ID, e.parentId());
+            }
+            case TaskEvent.Started e -> o.put(UUID, e.uuid());
+            case TaskEvent.Succeeded e -> {
+                o.put(UUID, e.uuid());
+                o.put(RESULT, e.result());
+                o.put(RUNTIME, e.runtime());
+            }
+            case TaskEvent.Failed e -> {
+                o.put(UUID, e.uuid());
+                o.put(EXCEPTION, e.exception());
+                o.put(TRACEBACK, e.traceback());
+            }
+            case TaskEvent.Retried e -> {
+                o.put(UUID, e.uuid());
+                o.put(EXCEPTION, e.exception());
+                o.put(TRACEBACK, e.traceback());
+            }
+            case TaskEvent.Revoked e -> {
+                o.put(UUID, e.uuid());
+                o.put(TERMINATED, e.terminated());
+                o.put(SIGNUM, e.signum());
+                o.put(EXPIRED, e.expired());
+            }
+            case TaskEvent.Rejected e -> {
+                o.put(UUID, e.uuid());
+                o.put(REQUEUE, e.requeue());
+            }
+            case WorkerEvent w -> {
+                o.put(FREQ, w.freq());
+                o.put(SW_IDENT, w.swIdent());
+                o.put(SW_VER, w.swVer());
+                o.put(SW_SYS, w.swSys());
+                if (w instanceof WorkerEvent.Heartbeat h) {
+                    o.put(ACTIVE, h.active());
+                    o.put(PROCESSED, h.processed());
+                    ArrayNode load = o.putArray(LOADAVG);
+                    h.loadavg().forEach(load::add);
+                }
+                if (w.info() != null) {
+                    ArrayNode queues = o.putArray(WORKER_QUEUES);
+                    w.info().queues().forEach(queues::add);
+                    o.put(WORKER_POOL, w.info().pool());
+                    o.put(WORKER_POOL_SIZE, w.info().poolSize());
+                    ArrayNode registered = o.putArray(WORKER_REGISTERED);
+                    w.info().registered().forEach(registered::add);
+                }
+            }
+        }
+        event.extra().forEach((name, value) -> {
+            if (!o.has(name)) {
+                o.set(name, mapper.valueToTree(value));
+            }
+        });
+        return o;
+    }
+
+    private CeleryEvent fromJson(ObjectNode o) {
+        var r = new FieldReader(o);
+        String typeName = r.requiredString(TYPE);
+        EventType type = EventType.fromWireName(typeName);
+        if (type == null) {
+            throw new MalformedMessageException(Reason.INVALID_VALUE, "unknown event type '" + typeName + "'");
+        }
+        var source = new EventSource(
+                r.requiredString(HOSTNAME),
+                r.number(TIMESTAMP),
+                (int) r.integer(UTCOFFSET),
+                r.integer(PID),
+                r.integer(CLOCK));
+        CeleryEvent event = switch (type) {
+            case TASK_SENT ->
+                new TaskEvent.Sent(
+                        source,
+                        r.requiredString(UUID),
+                        r.string(NAME),
+                        r.string(ARGS),
+                        r.string(KWARGS),
+                        (int) r.integer(RETRIES),
+                        r.string(ETA),
+                        r.string(EXPIRES),
+                        r.string(QUEUE),
+                        r.string(EXCHANGE),
+                        r.string(ROUTING_KEY),
+                        r.string(ROOT_ID),
+                        r.string(PARENT_ID),
+                        null);
+            case TASK_RECEIVED ->
+                new TaskEvent.Received(
+                        source,
+                        r.requiredString(UUID),
+                        r.string(NAME),
+                        r.string(ARGS),
+                        r.string(KWARGS),
+                        (int) r.integer(RETRIES),
+                        r.string(ETA),
+                        r.string(ROOT_ID),
+                        r.string(PARENT_ID),
+                        null);
+            case TASK_STARTED -> new TaskEvent.Started(source, r.requiredString(UUID), null);
+            case TASK_SUCCEEDED ->
+                new TaskEvent.Succeeded(source, r.requiredString(UUID), r.string(RESULT), r.number(RUNTIME), null);
+            case TASK_FAILED ->
+                new TaskEvent.Failed(source, r.requiredString(UUID), r.string(EXCEPTION), r.string(TRACEBACK), null);
+            case TASK_RETRIED ->
+                new TaskEvent.Retried(source, r.requiredString(UUID), r.string(EXCEPTION), r.string(TRACEBACK), null);
+            case TASK_REVOKED ->
+                new TaskEvent.Revoked(
+                        source, r.requiredString(UUID), r.bool(TERMINATED), r.string(SIGNUM), r.bool(EXPIRED), null);
+            case TASK_REJECTED -> new TaskEvent.Rejected(source, r.requiredString(UUID), r.bool(REQUEUE), null);
+            case WORKER_ONLINE ->
+                new WorkerEvent.Online(
+                        source,
+                        r.number(FREQ),
+                        r.string(SW_IDENT),
+                        r.string(SW_VER),
+                        r.string(SW_SYS),
+                        r.workerInfo(),
+                        null);
+            case WORKER_HEARTBEAT ->
+                new WorkerEvent.Heartbeat(
+                        source,
+                        r.number(FREQ),
+                        r.string(SW_IDENT),
+                        r.string(SW_VER),
+                        r.string(SW_SYS),
+                        (int) r.integer(ACTIVE),
+                        r.integer(PROCESSED),
+                        r.numbers(LOADAVG),
+                        r.workerInfo(),
+                        null);
+            case WORKER_OFFLINE ->
+                new WorkerEvent.Offline(
+                        source,
+                        r.number(FREQ),
+                        r.string(SW_IDENT),
+                        r.string(SW_VER),
+                        r.string(SW_SYS),
+                        r.workerInfo(),
+                        null);
+        };
+        Map<String, Object> extra = r.unread(mapper);
+        return extra.isEmpty() ? event : withExtra(event, extra);
+    }
+
+    private static CeleryEvent withExtra(CeleryEvent event, Map<String, Object> x) {
+        return switch (event) {
+            case TaskEvent.Sent e ->
+                new TaskEvent.Sent(
+                        e.source(),
+                        e.uuid(),
+                        e.name(),
+                        e.args(),
+                        e.kwargs(),
+                        e.retries(),
+                        e.eta(),
+                        e.expires(),
+                        e.queue(),
+                        e.exchange(),
+                        e.routingKey(),
+                        e.rootId(),
+                        e.parentId(),
+                        x);
+            case TaskEvent.Received e ->
+                new TaskEvent.Received(
+                        e.source(),
+                        e.uuid(),
+                        e.name(),
+                        e.args(),
+                        e.kwargs(),
+                        e.retries(),
+                        e.eta(),
+                        e.rootId(),
+                        e.parentId(),
+                        x);
+            case TaskEvent.Started e -> new TaskEvent.Started(e.source(), e.uuid(), x);
+            case TaskEvent.Succeeded e -> new TaskEvent.Succeeded(e.source(), e.uuid(), e.result(), e.runtime(), x);
+            case TaskEvent.Failed e -> new TaskEvent.Failed(e.source(), e.uuid(), e.exception(), e.traceback(), x);
+            case TaskEvent.Retried e -> new TaskEvent.Retried(e.source(), e.uuid(), e.exception(), e.traceback(), x);
+            case TaskEvent.Revoked e ->
+                new TaskEvent.Revoked(e.source(), e.uuid(), e.terminated(), e.signum(), e.expired(), x);
+            case TaskEvent.Rejected e -> new TaskEvent.Rejected(e.source(), e.uuid(), e.requeue(), x);
+            case WorkerEvent.Online w ->
+                new WorkerEvent.Online(w.source(), w.freq(), w.swIdent(), w.swVer(), w.swSys(), w.info(), x);
+            case WorkerEvent.Heartbeat w ->
+                new WorkerEvent.Heartbeat(
+                        w.source(),
+                        w.freq(),
+                        w.swIdent(),
+                        w.swVer(),
+                        w.swSys(),
+                        w.active(),
+                        w.processed(),
+                        w.loadavg(),
+                        w.info(),
+                        x);
+            case WorkerEvent.Offline w ->
+                new WorkerEvent.Offline(w.source(), w.freq(), w.swIdent(), w.swVer(), w.swSys(), w.info(), x);
+        };
+    }
+
+    /** Reads typed fields of one event object and remembers which it read. */
+    private static final class FieldReader {
+        private final ObjectNode node;
+        private final Set<String> read = new HashSet<>();
+
+        FieldReader(ObjectNode node) {
+            this.node = node;
+        }
+
+        private JsonNode field(String name) {
+            read.add(name);
+            JsonNode value = node.get(name);
+            return value == null || value.isNull() ? null : value;
+        }
+
+        String string(String name) {
+            JsonNode value = field(name);
+            if (value == null) {
+                return null;
+            }
+            // Celery writes reprs as strings; a sender that writes JSON values is read as their JSON text.
+            return value.isString() ? value.stringValue() : value.toString();
+        }
+
+        String requiredString(String name) {
+            String value = string(name);
+            if (value == null || value.isEmpty()) {
+                throw new MalformedMessageException(
+                        Reason.MISSING_HEADER, "event field '" + name + "' is missing in " + node.get(TYPE));
+            }
+            return value;
+        }
+
+        double number(String name) {
+            JsonNode value = field(name);
+            if (value == null) {
+                return 0;
+            }
+            if (!value.isNumber()) {
+                throw wrongType(name, "a number", value);
+            }
+            return value.doubleValue();
+        }
+
+        long integer(String name) {
+            JsonNode value = field(name);
+            if (value == null) {
+                return 0;
+            }
+            if (!value.isNumber()) {
+                throw wrongType(name, "a number", value);
+            }
+            return value.longValue();
+        }
+
+        boolean bool(String name) {
+            JsonNode value = field(name);
+            if (value == null) {
+                return false;
+            }
+            if (!value.isBoolean()) {
+                throw wrongType(name, "a boolean", value);
+            }
+            return value.booleanValue();
+        }
+
+        List<Double> numbers(String name) {
+            JsonNode value = field(name);
+            if (value == null) {
+                return List.of();
+            }
+            if (!value.isArray()) {
+                throw wrongType(name, "a list of numbers", value);
+            }
+            var numbers = new ArrayList<Double>(value.size());
+            for (JsonNode item : value.values()) {
+                if (!item.isNumber()) {
+                    throw wrongType(name, "a list of numbers", value);
+                }
+                numbers.add(item.doubleValue());
+            }
+            return numbers;
+        }
+
+        List<String> strings(String name) {
+            JsonNode value = field(name);
+            if (value == null) {
+                return List.of();
+            }
+            if (!value.isArray()) {
+                throw wrongType(name, "a list of strings", value);
+            }
+            var strings = new ArrayList<String>(value.size());
+            for (JsonNode item : value.values()) {
+                strings.add(item.isString() ? item.stringValue() : item.toString());
+            }
+            return strings;
+        }
+
+        WorkerInfo workerInfo() {
+            if (!node.has(WORKER_POOL)) {
+                return null;
+            }
+            return new WorkerInfo(
+                    strings(WORKER_QUEUES),
+                    string(WORKER_POOL),
+                    (int) integer(WORKER_POOL_SIZE),
+                    strings(WORKER_REGISTERED));
+        }
+
+        Map<String, Object> unread(JsonMapper mapper) {
+            var extra = new java.util.LinkedHashMap<String, Object>();
+            for (var entry : node.properties()) {
+                if (!read.contains(entry.getKey())) {
+                    extra.put(entry.getKey(), mapper.treeToValue(entry.getValue(), Object.class));
+                }
+            }
+            return extra;
+        }
+
+        private MalformedMessageException wrongType(String name, String expected, JsonNode value) {
+            return new MalformedMessageException(
+                    Reason.WRONG_TYPE,
+                    "event field '" + name + "' must be " + expected + ", was " + value.getNodeType());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.celeriac.protocol.names;
+
+/** RabbitMQ queue argument names and values that the Celeriac topology uses. */
+public final class BrokerArguments {
+
+    public static final String QUEUE_TYPE = "x-queue-type";
+    public static final String QUEUE_TYPE_QUORUM = "quorum";
+    public static final String QUEUE_TYPE_CLASSIC = "classic";
+    public static final String DELIVERY_LIMIT = "x-delivery-limit";
+    public static final String DEAD_LETTER_EXCHANGE = "x-dead-letter-exchange";
+    public static final String DEAD_LETTER_ROUTING_KEY = "x-dead-letter-routing-key";
+    public static final String DEAD_LETTER_STRATEGY = "x-dead-letter-strategy";
+    public static final String DEAD_LETTER_STRATEGY_AT_LEAST_ONCE = "at-least-once";
+    public static final String OVERFLOW = "x-overflow";
+    public static final String OVERFLOW_REJECT_PUBLISH = "reject-publish";
+    public static final String MAX_LENGTH = "x-max-length";
+    public static final String MAX_PRIORITY = "x-max-priority";
+    public static final String MESSAGE_TTL = "x-message-ttl";
+
+    public static final String EXCHANGE_DIRECT = "direct";
+    public static final String EXCHANGE_FANOUT = "fanout";
+    public static final String EXCHANGE_TOPIC = "topic";
+
+    private BrokerArguments() {}
+}

@@ -1,0 +1,69 @@
+package dev.celeriac.protocol.names;
+
+/**
+ * AMQP header names carried by task messages: Celery's protocol v2 headers, the failure headers Celeriac adds
+ * when it dead-letters a message, and the headers RabbitMQ itself sets.
+ */
+public final class MessageHeaders {
+
+    /** Language of the producer; Celery writes {@code py}. */
+    public static final String LANG = "lang";
+    /** Registered task name, e.g. {@code demo.add}. */
+    public static final String TASK = "task";
+    /** Task id; also the message's {@code correlation_id}. */
+    public static final String ID = "id";
+    /** Id of the first task of the workflow this task belongs to. */
+    public static final String ROOT_ID = "root_id";
+    /** Id of the task that sent this one. */
+    public static final String PARENT_ID = "parent_id";
+    /** Id of the group this task is part of. */
+    public static final String GROUP = "group";
+    /** Position of this task in its group. */
+    public static final String GROUP_INDEX = "group_index";
+    /** How many times this task was retried before this delivery. */
+    public static final String RETRIES = "retries";
+    /** Earliest time to run the task, ISO-8601. */
+    public static final String ETA = "eta";
+    /** Time after which the task must not run, ISO-8601. */
+    public static final String EXPIRES = "expires";
+    /** {@code [hard, soft]} time limits in seconds (this order, as Celery writes them), each may be null. */
+    public static final String TIMELIMIT = "timelimit";
+    /** Printable form of the positional arguments, for logs and monitors. */
+    public static final String ARGSREPR = "argsrepr";
+    /** Printable form of the keyword arguments, for logs and monitors. */
+    public static final String KWARGSREPR = "kwargsrepr";
+    /** Node that sent the task, {@code name@host}. */
+    public static final String ORIGIN = "origin";
+    /** Whether the sender does not want a result stored or replied. */
+    public static final String IGNORE_RESULT = "ignore_result";
+    /** Name to show in logs instead of the task name. */
+    public static final String SHADOW = "shadow";
+
+    /** Exception class name of the failure that dead-lettered the message. */
+    public static final String FAILURE_EXCEPTION = "x-celeriac-exception";
+    /** Exception message of that failure. */
+    public static final String FAILURE_MESSAGE = "x-celeriac-exception-message";
+    /** Truncated stack trace of that failure. */
+    public static final String FAILURE_TRACEBACK = "x-celeriac-traceback";
+    /** Why the message was dead-lettered, one of {@code DeadLetterReason}'s wire names. */
+    public static final String FAILURE_REASON = "x-celeriac-reason";
+    /** Work queue the message was taken from. */
+    public static final String FAILURE_ORIGINAL_QUEUE = "x-celeriac-original-queue";
+    /** How many attempts ran before the message was dead-lettered. */
+    public static final String FAILURE_ATTEMPTS = "x-celeriac-attempts";
+    /** Worker that dead-lettered the message. */
+    public static final String FAILURE_WORKER = "x-celeriac-worker";
+    /** When the message was dead-lettered, ISO-8601. */
+    public static final String FAILURE_TIME = "x-celeriac-failed-at";
+
+    /** Set by quorum queues on redelivery: how often the message was delivered before. */
+    public static final String DELIVERY_COUNT = "x-delivery-count";
+    /** Set by RabbitMQ when it dead-letters a message: one entry per queue and reason. */
+    public static final String DEATH = "x-death";
+    /** Set by RabbitMQ: reason of the first dead-lettering. */
+    public static final String FIRST_DEATH_REASON = "x-first-death-reason";
+    /** Set by RabbitMQ: queue of the first dead-lettering. */
+    public static final String FIRST_DEATH_QUEUE = "x-first-death-queue";
+
+    private MessageHeaders() {}
+}

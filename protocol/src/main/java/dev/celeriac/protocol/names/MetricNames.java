@@ -1,0 +1,43 @@
+package dev.celeriac.protocol.names;
+
+/**
+ * Micrometer meter names and tag keys of every Celeriac component. Tags are low-cardinality only: task names,
+ * queue names and outcomes, never task ids.
+ */
+public final class MetricNames {
+
+    /** Counter: tasks submitted by a producer, tagged task, queue, outcome (accepted, nacked, returned, timeout). */
+    public static final String TASKS_SUBMITTED = "celeriac.tasks.submitted";
+    /** Timer: publish-to-confirm time of task messages, tagged queue. */
+    public static final String PUBLISH_CONFIRM = "celeriac.publish.confirm";
+    /** Counter: tasks finished by a worker, tagged task, queue, outcome. */
+    public static final String TASKS_COMPLETED = "celeriac.tasks.completed";
+    /** Timer: task run time, tagged task, queue, outcome. */
+    public static final String TASK_RUNTIME = "celeriac.task.runtime";
+    /** Timer: time from publish (or due time) to start, tagged task, queue. */
+    public static final String TASK_QUEUE_WAIT = "celeriac.task.queue.wait";
+    /** Counter: retries scheduled, tagged task, queue. */
+    public static final String TASKS_RETRIED = "celeriac.tasks.retried";
+    /** Counter: messages dead-lettered, tagged task, queue, reason. */
+    public static final String TASKS_DEAD_LETTERED = "celeriac.tasks.dead.lettered";
+    /** Counter: tasks revoked or expired instead of run, tagged task, queue. */
+    public static final String TASKS_REVOKED = "celeriac.tasks.revoked";
+    /** Gauge: busy slots of a pool, tagged queue, pool. */
+    public static final String POOL_ACTIVE = "celeriac.pool.active";
+    /** Gauge: slots of a pool, tagged queue, pool. */
+    public static final String POOL_SIZE = "celeriac.pool.size";
+    /** Gauge: ready messages of a queue, tagged queue. */
+    public static final String QUEUE_DEPTH = "celeriac.queue.depth";
+    /** Gauge: consumers of a queue, tagged queue. */
+    public static final String QUEUE_CONSUMERS = "celeriac.queue.consumers";
+    /** Gauge: messages in a queue's dead-letter queue, tagged queue. */
+    public static final String DEAD_LETTER_DEPTH = "celeriac.queue.dead.letters";
+
+    public static final String TAG_TASK = "task";
+    public static final String TAG_QUEUE = "queue";
+    public static final String TAG_OUTCOME = "outcome";
+    public static final String TAG_POOL = "pool";
+    public static final String TAG_REASON = "reason";
+
+    private MetricNames() {}
+}

@@ -1,0 +1,41 @@
+package dev.celeriac.protocol.names;
+
+/**
+ * Names of the exchanges and queues of the Celeriac topology. Work queues are named by their users; every other
+ * name derives from the constants here.
+ */
+public final class TopologyNames {
+
+    /** Direct exchange that routes task messages to the work queue named by the routing key. */
+    public static final String TASK_EXCHANGE = "celeriac.tasks";
+    /** Direct exchange that routes dead letters to the dead-letter queue of their work queue. */
+    public static final String DEAD_LETTER_EXCHANGE = "celeriac.dead";
+    /** Prefix of the delay tiers' fanout exchanges and queues, e.g. {@code celeriac.delay.5s}. */
+    public static final String DELAY_PREFIX = "celeriac.delay.";
+    /** Celery's topic exchange for task and worker events. */
+    public static final String EVENT_EXCHANGE = "celeryev";
+    /** Durable queue that keeps task and worker events for the ledger, even while the API is down. */
+    public static final String EVENT_QUEUE = "celeriac.events";
+    /** Binding patterns of the event queue on the event exchange. */
+    public static final String EVENT_BINDING_TASK = "task.#";
+
+    public static final String EVENT_BINDING_WORKER = "worker.#";
+    /** Celery's fanout exchange for remote control broadcasts (ping, inspect, revoke). */
+    public static final String CONTROL_EXCHANGE = "celery.pidbox";
+    /** Work queue used when a task names none. */
+    public static final String DEFAULT_QUEUE = "default";
+    /** Suffix of a work queue's dead-letter queue: {@code default} dead-letters to {@code default.dlq}. */
+    public static final String DEAD_LETTER_QUEUE_SUFFIX = ".dlq";
+
+    private TopologyNames() {}
+
+    /** Returns the dead-letter queue of the given work queue. */
+    public static String deadLetterQueue(String workQueue) {
+        return workQueue + DEAD_LETTER_QUEUE_SUFFIX;
+    }
+
+    /** Returns the exchange and queue name of the delay tier with the given label, e.g. {@code 5s}. */
+    public static String delayTier(String label) {
+        return DELAY_PREFIX + label;
+    }
+}

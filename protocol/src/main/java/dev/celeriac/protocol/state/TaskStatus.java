@@ -1,0 +1,60 @@
+package dev.celeriac.protocol.state;
+
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * A task's state together with the attempt it belongs to (Celery's {@code retries} count, 0 for the first run).
+ *
+ * @param state the state
+ * @param attempt the attempt, 0 or more
+ */
+public record TaskStatus(TaskState state, int attempt) {
+
+    public TaskStatus {
+        Objects.requireNonNull(state, "state");
+        if (attempt < 0) {
+            throw new IllegalArgumentException("attempt must not be negative, was " + attempt);
+        }
+    }
+
+    /** The status of a task that was just accepted. */
+    public static TaskStatus pending() {
+        return new TaskStatus(TaskState.PENDING, 0);
+    }
+
+    /**
+     * Merges an incoming update into the current status, so that events that arrive twice or out of order never move
+     * a task backwards. The result is the same whatever order a set of updates arrives in.
+     *
+     * <ol>
+     *   <li>A terminal state is kept unless the update is a terminal state of higher rank.
+     *   <li>A terminal update wins over any non-terminal state.
+     *   <li>Between non-terminal states, the later attempt wins; within one attempt, the higher rank wins.
+     * </ol>
+     *
+     * @param current the recorded status, or {@code null} if none is recorded
+     * @param incoming the update
+     * @return the merged status, which is {@code current} itself when the update changes nothing
+     */
+    public static TaskStatus merge(TaskStatus current, TaskStatus incoming) {
+        Objects.requireNonNull(incoming, "incoming");
+        if (current == null) {
+            return incoming;
+        }
+        return precedes(current, incoming) ? incoming : current;
+    }
+
+    /** Whether {@code incoming} is strictly later than {@code current} in a task's life. */
+    public static boolean precedes(TaskStatus current, TaskStatus incoming) {
+        return ORDER.compare(incoming, current) > 0;
+    }
+
+    /**
+     * The order of a task's life as one total order, so that merging is taking the maximum: non-terminal statuses by
+     * attempt, then rank; every terminal status after them, by rank, then attempt.
+     */
+    private static final Comparator<TaskStatus> ORDER = Comparator.comparing((TaskStatus s) -> s.state.isTerminal())
+            .thenComparingInt(s -> s.state.isTerminal() ? s.state.rank() : s.attempt)
+            .thenComparingInt(s -> s.state.isTerminal() ? s.attempt : s.state.rank());
+}
