@@ -1,0 +1,2 @@
+/** The architecture rules every Celeriac module checks with ArchUnit. */
+package dev.celeriac.testsupport.architecture;
