@@ -21,6 +21,7 @@ import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -61,6 +62,8 @@ public final class TaskMessageCodec {
                 .build();
         this.mapper = JsonMapper.builder(factory)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // An argument object without properties is a caller's mistake, not an empty JSON object.
+                .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .build();
     }
 

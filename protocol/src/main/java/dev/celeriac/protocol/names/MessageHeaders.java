@@ -39,6 +39,9 @@ public final class MessageHeaders {
     /** Name to show in logs instead of the task name. */
     public static final String SHADOW = "shadow";
 
+    /** Retries allowed for this task, overriding the task's own policy (Celeriac producers set it on request). */
+    public static final String MAX_RETRIES = "x-celeriac-max-retries";
+
     /** Exception class name of the failure that dead-lettered the message. */
     public static final String FAILURE_EXCEPTION = "x-celeriac-exception";
     /** Exception message of that failure. */

@@ -72,6 +72,20 @@ public final class ArchitectureRules {
                 .resideInAnyPackage(allowed.toArray(String[]::new));
     }
 
+    /**
+     * The module's public API (its root package) does not depend on its own {@code internal} packages, so that
+     * users never see an implementation type.
+     */
+    public static ArchRule publicApiDoesNotExposeInternals(String modulePackage) {
+        return noClasses()
+                .that()
+                .resideInAPackage(modulePackage)
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(modulePackage + ".internal..")
+                .because("the public API is what users may touch; its implementation may change");
+    }
+
     /** The protocol module is framework-free: the JDK and Jackson only, no Spring, no AMQP client. */
     public static ArchRule protocolIsFrameworkFree() {
         return dependsOnlyOn(PRODUCT_PACKAGE + ".protocol", "tools.jackson..", "com.fasterxml.jackson.annotation..")

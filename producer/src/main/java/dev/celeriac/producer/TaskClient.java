@@ -1,0 +1,40 @@
+package dev.celeriac.producer;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Enqueues tasks. A call returns only once the broker has confirmed the task (persistent, mandatory, publisher
+ * confirms); anything else is a {@link TaskPublishException}, never a silent drop. Implementations are thread-safe.
+ */
+public interface TaskClient {
+
+    /**
+     * Submits one task and waits for the broker's confirm.
+     *
+     * @throws TaskPublishException if the broker did not take it
+     * @throws IllegalArgumentException if the task name, queue or an option is invalid, or an argument cannot be
+     *     written as JSON
+     */
+    TaskHandle submit(TaskRequest request);
+
+    /**
+     * Submits tasks together: all are published, then all confirms awaited, so a batch costs about one round trip.
+     *
+     * @return a handle per request, in order
+     * @throws BatchPublishException if any task was not taken; it lists which were
+     * @throws IllegalArgumentException if any request is invalid (then none is sent)
+     */
+    List<TaskHandle> submitAll(List<TaskRequest> requests);
+
+    /** Submits one task with the given arguments and options. */
+    default TaskHandle submit(String task, List<?> args, Map<String, ?> kwargs, SubmitOptions options) {
+        return submit(new TaskRequest(task, args, kwargs, options));
+    }
+
+    /** Submits one task with positional arguments to the default queue, at once. */
+    default TaskHandle submit(String task, Object... args) {
+        return submit(new TaskRequest(task, Arrays.asList(args), Map.of(), SubmitOptions.defaults()));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.celeriac.producer.autoconfigure;
+
+import dev.celeriac.producer.TaskClient;
+import dev.celeriac.producer.internal.RabbitTaskClient;
+import dev.celeriac.producer.topology.TopologyDeclarables;
+import dev.celeriac.producer.topology.TopologyProperties;
+import dev.celeriac.protocol.message.TaskMessageCodec;
+import dev.celeriac.protocol.topology.Topology;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of Celeriac's producer side: the {@link TaskClient}, the task codec and the declaration of the
+ * topology ({@code celeriac.topology.*}) by Boot's {@code RabbitAdmin} whenever a connection opens.
+ */
+@AutoConfiguration(after = RabbitAutoConfiguration.class)
+@EnableConfigurationProperties({ProducerProperties.class, TopologyProperties.class})
+public final class CeleriacProducerAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskMessageCodec celeriacTaskMessageCodec() {
+        return new TaskMessageCodec();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Topology celeriacTopology(TopologyProperties properties) {
+        return properties.topology();
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "celeriac.topology.declare", havingValue = "true", matchIfMissing = true)
+    Declarables celeriacTopologyDeclarables(Topology topology) {
+        return TopologyDeclarables.of(topology);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskClient celeriacTaskClient(
+            ConnectionFactory connectionFactory,
+            TaskMessageCodec codec,
+            ProducerProperties properties,
+            ObjectProvider<MeterRegistry> meters) {
+        String origin = properties.origin() != null ? properties.origin() : defaultOrigin();
+        return new RabbitTaskClient(
+                connectionFactory,
+                codec,
+                new RabbitTaskClient.Settings(properties.defaultQueue(), properties.confirmTimeout(), origin),
+                meters.getIfAvailable(() -> Metrics.globalRegistry),
+                Clock.systemUTC());
+    }
+
+    private static String defaultOrigin() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return "java" + ProcessHandle.current().pid() + "@" + host;
+    }
+}

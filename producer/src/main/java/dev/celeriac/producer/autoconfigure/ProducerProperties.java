@@ -1,0 +1,21 @@
+package dev.celeriac.producer.autoconfigure;
+
+import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The task client ({@code celeriac.producer.*}).
+ *
+ * @param defaultQueue queue of tasks that name none
+ * @param confirmTimeout how long a submit waits for the broker's publisher confirm before it fails with a time-out
+ * @param origin the {@code origin} header of sent tasks ({@code name@host}); unset for {@code java<pid>@<host>}
+ */
+@Validated
+@ConfigurationProperties("celeriac.producer")
+public record ProducerProperties(
+        @DefaultValue("default") @NotBlank String defaultQueue,
+        @DefaultValue("10s") Duration confirmTimeout,
+        String origin) {}

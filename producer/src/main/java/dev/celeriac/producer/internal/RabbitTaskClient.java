@@ -1,0 +1,199 @@
+package dev.celeriac.producer.internal;
+
+import dev.celeriac.producer.BatchPublishException;
+import dev.celeriac.producer.PublishConnectionException;
+import dev.celeriac.producer.PublishNackedException;
+import dev.celeriac.producer.PublishReturnedException;
+import dev.celeriac.producer.PublishTimeoutException;
+import dev.celeriac.producer.TaskClient;
+import dev.celeriac.producer.TaskHandle;
+import dev.celeriac.producer.TaskPublishException;
+import dev.celeriac.producer.TaskRequest;
+import dev.celeriac.producer.amqp.AmqpTaskMessages;
+import dev.celeriac.protocol.message.TaskMessage;
+import dev.celeriac.protocol.message.TaskMessageCodec;
+import dev.celeriac.protocol.names.MetricNames;
+import dev.celeriac.protocol.names.TopologyNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.core.ReturnedMessage;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/**
+ * The {@link TaskClient} on RabbitMQ: persistent, mandatory publishes to {@code celeriac.tasks} on the publisher
+ * connection (so a blocked publisher never holds up a consumer's acks), each awaited through a correlated publisher
+ * confirm. Returns are seen before the confirm completes, so an unroutable task is never reported accepted.
+ */
+public final class RabbitTaskClient implements TaskClient {
+
+    /**
+     * Settings of the client.
+     *
+     * @param defaultQueue queue of tasks that name none
+     * @param confirmTimeout how long to wait for the broker's confirm
+     * @param origin the {@code origin} header, {@code name@host}
+     */
+    public record Settings(String defaultQueue, Duration confirmTimeout, String origin) {
+        public Settings {
+            Objects.requireNonNull(defaultQueue, "defaultQueue");
+            if (confirmTimeout.isNegative() || confirmTimeout.isZero()) {
+                throw new IllegalArgumentException("confirm timeout must be positive, was " + confirmTimeout);
+            }
+        }
+    }
+
+    private final RabbitTemplate template;
+    private final TaskMessageCodec codec;
+    private final TaskMessageFactory factory;
+    private final Settings settings;
+    private final MeterRegistry meters;
+    private final Clock clock;
+
+    /**
+     * Creates a client on the given connection factory, which must have correlated publisher confirms and returns
+     * enabled ({@code spring.rabbitmq.publisher-confirm-type=correlated}, {@code spring.rabbitmq.publisher-returns=true};
+     * the Celeriac starter sets both by default).
+     *
+     * @throws IllegalStateException if confirms or returns are off
+     */
+    public RabbitTaskClient(
+            ConnectionFactory connectionFactory,
+            TaskMessageCodec codec,
+            Settings settings,
+            MeterRegistry meters,
+            Clock clock) {
+        if (!connectionFactory.isPublisherConfirms()) {
+            throw new IllegalStateException(
+                    "Celeriac publishes only with publisher confirms, but the connection factory"
+                            + " has them off: set spring.rabbitmq.publisher-confirm-type=correlated");
+        }
+        if (!connectionFactory.isPublisherReturns()) {
+            throw new IllegalStateException("Celeriac needs publisher returns to detect unroutable tasks, but the"
+                    + " connection factory has them off: set spring.rabbitmq.publisher-returns=true");
+        }
+        this.template = new RabbitTemplate(connectionFactory);
+        this.template.setMandatory(true);
+        this.template.setUsePublisherConnection(true);
+        this.codec = codec;
+        this.settings = settings;
+        this.factory = new TaskMessageFactory(codec.mapper(), settings.defaultQueue(), settings.origin());
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    @Override
+    public TaskHandle submit(TaskRequest request) {
+        Pending pending = publish(prepare(request));
+        return await(pending, System.nanoTime() + settings.confirmTimeout().toNanos());
+    }
+
+    @Override
+    public List<TaskHandle> submitAll(List<TaskRequest> requests) {
+        var prepared = new ArrayList<Prepared>(requests.size());
+        for (TaskRequest request : requests) {
+            prepared.add(prepare(request)); // every request is validated before any is sent
+        }
+        var pending = new ArrayList<Pending>(prepared.size());
+        var failures = new LinkedHashMap<String, TaskPublishException>();
+        for (Prepared p : prepared) {
+            try {
+                pending.add(publish(p));
+            } catch (TaskPublishException e) {
+                failures.put(p.message.id(), e);
+            }
+        }
+        long deadline = System.nanoTime() + settings.confirmTimeout().toNanos();
+        var accepted = new ArrayList<TaskHandle>(pending.size());
+        for (Pending p : pending) {
+            try {
+                accepted.add(await(p, deadline));
+            } catch (TaskPublishException e) {
+                failures.put(p.prepared.message.id(), e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new BatchPublishException(accepted, failures);
+        }
+        return accepted;
+    }
+
+    private record Prepared(TaskMessage message, String queue, org.springframework.amqp.core.Message amqp) {}
+
+    private record Pending(Prepared prepared, CorrelationData correlation, long startedNanos) {}
+
+    private Prepared prepare(TaskRequest request) {
+        TaskMessage message = factory.build(request, clock.instant());
+        String queue = factory.queueOf(request);
+        return new Prepared(message, queue, AmqpTaskMessages.toMessage(codec.encode(message)));
+    }
+
+    private Pending publish(Prepared prepared) {
+        var correlation = new CorrelationData(prepared.message.id());
+        long started = System.nanoTime();
+        try {
+            template.send(TopologyNames.TASK_EXCHANGE, prepared.queue, prepared.amqp, correlation);
+        } catch (AmqpException e) {
+            count(prepared, "connection_error");
+            throw new PublishConnectionException(prepared.message.id(), e);
+        }
+        return new Pending(prepared, correlation, started);
+    }
+
+    private TaskHandle await(Pending pending, long deadlineNanos) {
+        Prepared p = pending.prepared;
+        String id = p.message.id();
+        try {
+            long wait = Math.max(0, deadlineNanos - System.nanoTime());
+            CorrelationData.Confirm confirm = pending.correlation.getFuture().get(wait, TimeUnit.NANOSECONDS);
+            Timer.builder(MetricNames.PUBLISH_CONFIRM)
+                    .tag(MetricNames.TAG_QUEUE, p.queue)
+                    .register(meters)
+                    .record(System.nanoTime() - pending.startedNanos, TimeUnit.NANOSECONDS);
+            ReturnedMessage returned = pending.correlation.getReturned();
+            if (returned != null) {
+                count(p, "returned");
+                throw new PublishReturnedException(id, p.queue, returned.getReplyCode(), returned.getReplyText());
+            }
+            if (!confirm.ack()) {
+                count(p, "nacked");
+                throw new PublishNackedException(id, p.queue, confirm.reason());
+            }
+            count(p, "accepted");
+            return new TaskHandle(
+                    id, p.message.task(), p.queue, p.message.headers().eta(), Instant.now(clock));
+        } catch (TimeoutException e) {
+            count(p, "timeout");
+            throw new PublishTimeoutException(id, settings.confirmTimeout());
+        } catch (ExecutionException e) {
+            count(p, "connection_error");
+            throw new PublishConnectionException(id, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            count(p, "interrupted");
+            throw new PublishConnectionException(id, e);
+        }
+    }
+
+    private void count(Prepared p, String outcome) {
+        Counter.builder(MetricNames.TASKS_SUBMITTED)
+                .tag(MetricNames.TAG_TASK, p.message.task())
+                .tag(MetricNames.TAG_QUEUE, p.queue)
+                .tag(MetricNames.TAG_OUTCOME, outcome)
+                .register(meters)
+                .increment();
+    }
+}

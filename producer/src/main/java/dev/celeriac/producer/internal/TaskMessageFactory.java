@@ -1,0 +1,96 @@
+package dev.celeriac.producer.internal;
+
+import dev.celeriac.producer.SubmitOptions;
+import dev.celeriac.producer.TaskRequest;
+import dev.celeriac.protocol.message.TaskBody;
+import dev.celeriac.protocol.message.TaskHeaders;
+import dev.celeriac.protocol.message.TaskMessage;
+import dev.celeriac.protocol.message.TaskProperties;
+import dev.celeriac.protocol.names.MessageHeaders;
+import dev.celeriac.protocol.names.NameRules;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Builds the protocol message of a task request. */
+final class TaskMessageFactory {
+
+    /** Longest argsrepr and kwargsrepr written, as Celery's default {@code argsrepr_maxsize}. */
+    private static final int REPR_LIMIT = 1024;
+
+    private final JsonMapper mapper;
+    private final String defaultQueue;
+    private final String origin;
+
+    TaskMessageFactory(JsonMapper mapper, String defaultQueue, String origin) {
+        this.mapper = mapper;
+        this.defaultQueue = defaultQueue;
+        this.origin = origin;
+    }
+
+    String queueOf(TaskRequest request) {
+        return request.options().queue() != null ? request.options().queue() : defaultQueue;
+    }
+
+    TaskMessage build(TaskRequest request, Instant now) {
+        String problem = NameRules.problem("task name", request.task());
+        if (problem != null) {
+            throw new IllegalArgumentException(problem + ": '" + request.task() + "'");
+        }
+        SubmitOptions options = request.options();
+        Instant eta = options.eta();
+        if (eta == null && options.countdown() != null && !options.countdown().isZero()) {
+            eta = now.plus(options.countdown());
+        }
+        if (options.expires() != null && !options.expires().isAfter(now)) {
+            throw new IllegalArgumentException("expires " + options.expires() + " is not in the future");
+        }
+        if (options.expires() != null && eta != null && !options.expires().isAfter(eta)) {
+            throw new IllegalArgumentException(
+                    "expires " + options.expires() + " is not after the eta " + eta + ": the task could never run");
+        }
+        String id =
+                options.taskId() != null ? options.taskId() : UUID.randomUUID().toString();
+        ArrayNode args = toJson(request, request.args(), ArrayNode.class);
+        ObjectNode kwargs = toJson(request, request.kwargs(), ObjectNode.class);
+        TaskHeaders headers = TaskHeaders.builder(request.task(), id)
+                .rootId(options.rootId() != null ? options.rootId() : id)
+                .parentId(options.parentId())
+                .eta(eta)
+                .expires(options.expires())
+                .timeLimit(options.timeLimit())
+                .argsrepr(repr(args))
+                .kwargsrepr(repr(kwargs))
+                .origin(origin)
+                .ignoreResult(options.ignoreResult())
+                .extra(
+                        options.maxRetries() == null
+                                ? Map.of()
+                                : Map.of(MessageHeaders.MAX_RETRIES, options.maxRetries()))
+                .build();
+        TaskProperties properties =
+                TaskProperties.forTask(id).withReplyTo(options.replyTo()).withPriority(options.priority());
+        return new TaskMessage(properties, headers, new TaskBody(args, kwargs, null));
+    }
+
+    private <T extends JsonNode> T toJson(TaskRequest request, Object value, Class<T> type) {
+        try {
+            return type.cast(mapper.valueToTree(value));
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(
+                    "the arguments of task '" + request.task() + "' cannot be written as JSON: "
+                            + e.getOriginalMessage(),
+                    e);
+        }
+    }
+
+    private static String repr(JsonNode node) {
+        String text = node.toString();
+        return text.length() <= REPR_LIMIT ? text : text.substring(0, REPR_LIMIT - 3) + "...";
+    }
+}
