@@ -2,10 +2,15 @@ package dev.celeriac.testsupport.broker;
 
 import dev.celeriac.testsupport.ServiceMode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.rabbitmq.RabbitMQContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -91,6 +96,34 @@ public final class RabbitBroker {
     public void startApp() {
         rabbitmqctl("start_app");
         rabbitmqctl("await_startup");
+    }
+
+    /**
+     * Starts importing RabbitMQ definitions (the {@code export_definitions} JSON format) into the broker. The broker
+     * imports asynchronously: wait for what the test needs to appear.
+     */
+    public void importDefinitions(String json) {
+        if (container != null) {
+            String path = "/tmp/celeriac-definitions-" + System.nanoTime() + ".json";
+            container.copyFileToContainer(Transferable.of(json), path);
+            rabbitmqctl("import_definitions", path);
+            return;
+        }
+        try {
+            // rabbitmqctl may run as the broker's own user: the file (topology only, no secrets) must be readable.
+            Path file = Files.createTempFile(
+                    "celeriac-definitions-",
+                    ".json",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+            try {
+                Files.writeString(file, json);
+                rabbitmqctl("import_definitions", file.toString());
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
