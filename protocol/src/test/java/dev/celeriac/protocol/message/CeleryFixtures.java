@@ -40,33 +40,39 @@ final class CeleryFixtures {
 
     private CeleryFixtures() {}
 
+    /** The committed fixture of the given case. */
     static Fixture load(String name) {
         try (InputStream in = CeleryFixtures.class.getResourceAsStream("/fixtures/celery/" + name + ".json")) {
             if (in == null) {
                 throw new IllegalStateException("no fixture " + name);
             }
-            Map<String, Object> raw = JSON.readValue(in, new TypeReference<LinkedHashMap<String, Object>>() {});
-            @SuppressWarnings("unchecked")
-            var props = (Map<String, Object>) raw.get("properties");
-            @SuppressWarnings("unchecked")
-            var headers = (Map<String, Object>) raw.get("headers");
-            var properties = new TaskProperties(
-                    (String) props.get("content_type"),
-                    (String) props.get("content_encoding"),
-                    (String) props.get("correlation_id"),
-                    (String) props.get("reply_to"),
-                    (Integer) props.get("priority"),
-                    Integer.valueOf(2).equals(props.get("delivery_mode")),
-                    (String) props.get("expiration"));
-            return new Fixture(
-                    name,
-                    (String) raw.get("exchange"),
-                    (String) raw.get("routing_key"),
-                    properties,
-                    headers,
-                    Base64.getDecoder().decode((String) raw.get("body_base64")));
+            return load(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), name);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A fixture from its JSON text, as the capture script writes it. */
+    static Fixture load(String json, String name) {
+        Map<String, Object> raw = JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() {});
+        @SuppressWarnings("unchecked")
+        var props = (Map<String, Object>) raw.get("properties");
+        @SuppressWarnings("unchecked")
+        var headers = (Map<String, Object>) raw.get("headers");
+        var properties = new TaskProperties(
+                (String) props.get("content_type"),
+                (String) props.get("content_encoding"),
+                (String) props.get("correlation_id"),
+                (String) props.get("reply_to"),
+                (Integer) props.get("priority"),
+                Integer.valueOf(2).equals(props.get("delivery_mode")),
+                (String) props.get("expiration"));
+        return new Fixture(
+                name,
+                (String) raw.get("exchange"),
+                (String) raw.get("routing_key"),
+                properties,
+                headers,
+                Base64.getDecoder().decode((String) raw.get("body_base64")));
     }
 }
