@@ -9,9 +9,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * The task client ({@code celeriac.producer.*}).
  *
- * @param defaultQueue queue of tasks that name none
- * @param confirmTimeout how long a submit waits for the broker's publisher confirm before it fails with a time-out
- * @param origin the {@code origin} header of sent tasks ({@code name@host}); unset for {@code java<pid>@<host>}
+ * @param defaultQueue Queue of tasks that name none.
+ * @param confirmTimeout How long a submit waits for the broker's publisher confirm before it fails with a time-out
+ * @param origin The {@code origin} header of sent tasks ({@code name@host}); unset for {@code java<pid>@<host>}
  */
 @Validated
 @ConfigurationProperties("celeriac.producer")

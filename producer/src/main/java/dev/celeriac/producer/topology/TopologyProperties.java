@@ -22,10 +22,10 @@ import org.springframework.validation.annotation.Validated;
  * The RabbitMQ topology every Celeriac component declares ({@code celeriac.topology.*}). All components of a
  * deployment must agree on it: RabbitMQ refuses to re-declare a queue with other arguments.
  *
- * @param queues work queues by name, e.g. {@code celeriac.topology.queues.email.kind=priority}; when none is
+ * @param queues Work queues by name, e.g. {@code celeriac.topology.queues.email.kind=priority}; when none is
  *     configured, the single quorum queue {@code default}
  * @param delayTiers TTLs of the delay ladder's tiers, through which ETA, countdown and retry delays wait in the broker
- * @param declare whether this component declares the topology when it connects (turn off where a broker's
+ * @param declare Whether this component declares the topology when it connects (turn off where a broker's
  *     definitions or another tool own it)
  */
 @Validated
@@ -34,18 +34,20 @@ public record TopologyProperties(
         Map<String, @Valid QueueProperties> queues,
 
         @DefaultValue({"1s", "5s", "30s", "2m", "10m", "1h"}) @NotEmpty
-        List<Duration> delayTiers) {
+        List<Duration> delayTiers,
+
+        @DefaultValue("true") boolean declare) {
 
     /**
      * One work queue.
      *
-     * @param kind {@code quorum} (replicated, with a delivery limit: the default) or {@code priority} (a classic
+     * @param kind Kind of queue: {@code quorum} (replicated, with a delivery limit: the default) or {@code priority} (a classic
      *     queue with {@code x-max-priority}, at-most-once dead-lettering)
-     * @param deliveryLimit deliveries after which a quorum queue dead-letters a message that keeps failing or
+     * @param deliveryLimit Deliveries after which a quorum queue dead-letters a message that keeps failing or
      *     crashing its worker
-     * @param maxLength most ready messages before the queue refuses new tasks (producers see a refusal), or unset for
+     * @param maxLength Most ready messages before the queue refuses new tasks (producers see a refusal), or unset for
      *     no limit
-     * @param maxPriority highest priority of a priority queue
+     * @param maxPriority Highest priority of a priority queue.
      */
     public record QueueProperties(
             @DefaultValue("quorum") @NotNull QueueKind kind,
