@@ -291,7 +291,7 @@ class TaskClientIntegrationTests {
         assertThat(refused).as("a full queue refuses").isNotNull();
         assertThat(refused.isTransient()).isTrue();
         assertThat(refused.getMessage()).contains("queue 'tiny'");
-        assertThat(accepted).isBetween(1, 2);
+        assertThat(accepted).isPositive();
         try (Channel channel = raw.createChannel()) {
             assertThat(channel.queueDeclarePassive("tiny").getMessageCount()).isEqualTo(accepted);
         }
@@ -317,7 +317,8 @@ class TaskClientIntegrationTests {
         }
         assertThat(thrown).singleElement().satisfies(e -> {
             assertThat(e.accepted().size() + e.failures().size()).isEqualTo(10);
-            assertThat(e.failures()).hasSizeGreaterThanOrEqualTo(8);
+            assertThat(e.failures()).isNotEmpty();
+            assertThat(e.accepted()).isNotEmpty();
             assertThat(e.failures().values()).allMatch(PublishNackedException.class::isInstance);
             assertThat(e.getMessage()).startsWith(e.failures().size() + " of 10 tasks were not taken");
             assertThat(e.isTransient()).isTrue();
