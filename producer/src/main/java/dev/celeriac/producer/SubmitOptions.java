@@ -70,178 +70,155 @@ public record SubmitOptions(
     }
 
     public SubmitOptions withQueue(String value) {
-        return new SubmitOptions(
-                value,
-                priority,
-                countdown,
-                eta,
-                expires,
-                maxRetries,
-                replyTo,
-                parentId,
-                rootId,
-                taskId,
-                timeLimit,
-                ignoreResult);
+        return toBuilder().queue(value).build();
     }
 
     public SubmitOptions withPriority(Integer value) {
-        return new SubmitOptions(
-                queue,
-                value,
-                countdown,
-                eta,
-                expires,
-                maxRetries,
-                replyTo,
-                parentId,
-                rootId,
-                taskId,
-                timeLimit,
-                ignoreResult);
+        return toBuilder().priority(value).build();
     }
 
     public SubmitOptions withCountdown(Duration value) {
-        return new SubmitOptions(
-                queue,
-                priority,
-                value,
-                eta,
-                expires,
-                maxRetries,
-                replyTo,
-                parentId,
-                rootId,
-                taskId,
-                timeLimit,
-                ignoreResult);
+        return toBuilder().countdown(value).build();
     }
 
     public SubmitOptions withEta(Instant value) {
-        return new SubmitOptions(
-                queue,
-                priority,
-                countdown,
-                value,
-                expires,
-                maxRetries,
-                replyTo,
-                parentId,
-                rootId,
-                taskId,
-                timeLimit,
-                ignoreResult);
+        return toBuilder().eta(value).build();
     }
 
     public SubmitOptions withExpires(Instant value) {
-        return new SubmitOptions(
-                queue,
-                priority,
-                countdown,
-                eta,
-                value,
-                maxRetries,
-                replyTo,
-                parentId,
-                rootId,
-                taskId,
-                timeLimit,
-                ignoreResult);
+        return toBuilder().expires(value).build();
     }
 
     public SubmitOptions withMaxRetries(Integer value) {
-        return new SubmitOptions(
-                queue,
-                priority,
-                countdown,
-                eta,
-                expires,
-                value,
-                replyTo,
-                parentId,
-                rootId,
-                taskId,
-                timeLimit,
-                ignoreResult);
+        return toBuilder().maxRetries(value).build();
     }
 
     public SubmitOptions withReplyTo(String value) {
-        return new SubmitOptions(
-                queue,
-                priority,
-                countdown,
-                eta,
-                expires,
-                maxRetries,
-                value,
-                parentId,
-                rootId,
-                taskId,
-                timeLimit,
-                ignoreResult);
+        return toBuilder().replyTo(value).build();
     }
 
     public SubmitOptions withParent(String parent, String root) {
-        return new SubmitOptions(
-                queue,
-                priority,
-                countdown,
-                eta,
-                expires,
-                maxRetries,
-                replyTo,
-                parent,
-                root,
-                taskId,
-                timeLimit,
-                ignoreResult);
+        return toBuilder().parentId(parent).rootId(root).build();
     }
 
     public SubmitOptions withTaskId(String value) {
-        return new SubmitOptions(
-                queue,
-                priority,
-                countdown,
-                eta,
-                expires,
-                maxRetries,
-                replyTo,
-                parentId,
-                rootId,
-                value,
-                timeLimit,
-                ignoreResult);
+        return toBuilder().taskId(value).build();
     }
 
     public SubmitOptions withTimeLimit(TimeLimit value) {
-        return new SubmitOptions(
-                queue,
-                priority,
-                countdown,
-                eta,
-                expires,
-                maxRetries,
-                replyTo,
-                parentId,
-                rootId,
-                taskId,
-                value,
-                ignoreResult);
+        return toBuilder().timeLimit(value).build();
     }
 
     public SubmitOptions withIgnoreResult(boolean value) {
-        return new SubmitOptions(
-                queue,
-                priority,
-                countdown,
-                eta,
-                expires,
-                maxRetries,
-                replyTo,
-                parentId,
-                rootId,
-                taskId,
-                timeLimit,
-                value);
+        return toBuilder().ignoreResult(value).build();
+    }
+
+    private Builder toBuilder() {
+        var b = new Builder();
+        b.queue = queue;
+        b.priority = priority;
+        b.countdown = countdown;
+        b.eta = eta;
+        b.expires = expires;
+        b.maxRetries = maxRetries;
+        b.replyTo = replyTo;
+        b.parentId = parentId;
+        b.rootId = rootId;
+        b.taskId = taskId;
+        b.timeLimit = timeLimit;
+        b.ignoreResult = ignoreResult;
+        return b;
+    }
+
+    /** Copies options with one or two of them changed; the record's constructor validates the result. */
+    private static final class Builder {
+        private String queue;
+        private Integer priority;
+        private Duration countdown;
+        private Instant eta;
+        private Instant expires;
+        private Integer maxRetries;
+        private String replyTo;
+        private String parentId;
+        private String rootId;
+        private String taskId;
+        private TimeLimit timeLimit;
+        private boolean ignoreResult;
+
+        Builder queue(String value) {
+            queue = value;
+            return this;
+        }
+
+        Builder priority(Integer value) {
+            priority = value;
+            return this;
+        }
+
+        Builder countdown(Duration value) {
+            countdown = value;
+            return this;
+        }
+
+        Builder eta(Instant value) {
+            eta = value;
+            return this;
+        }
+
+        Builder expires(Instant value) {
+            expires = value;
+            return this;
+        }
+
+        Builder maxRetries(Integer value) {
+            maxRetries = value;
+            return this;
+        }
+
+        Builder replyTo(String value) {
+            replyTo = value;
+            return this;
+        }
+
+        Builder parentId(String value) {
+            parentId = value;
+            return this;
+        }
+
+        Builder rootId(String value) {
+            rootId = value;
+            return this;
+        }
+
+        Builder taskId(String value) {
+            taskId = value;
+            return this;
+        }
+
+        Builder timeLimit(TimeLimit value) {
+            timeLimit = value;
+            return this;
+        }
+
+        Builder ignoreResult(boolean value) {
+            ignoreResult = value;
+            return this;
+        }
+
+        SubmitOptions build() {
+            return new SubmitOptions(
+                    queue,
+                    priority,
+                    countdown,
+                    eta,
+                    expires,
+                    maxRetries,
+                    replyTo,
+                    parentId,
+                    rootId,
+                    taskId,
+                    timeLimit,
+                    ignoreResult);
+        }
     }
 }

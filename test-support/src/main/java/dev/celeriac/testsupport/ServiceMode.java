@@ -17,21 +17,20 @@ public enum ServiceMode {
     LOCAL;
 
     private static final Logger log = LoggerFactory.getLogger(ServiceMode.class);
-    private static volatile ServiceMode current;
 
     /** The mode of this test JVM, decided once. */
     public static ServiceMode current() {
-        ServiceMode mode = current;
-        if (mode == null) {
-            synchronized (ServiceMode.class) {
-                mode = current;
-                if (mode == null) {
-                    mode = decide();
-                    current = mode;
-                    log.info("integration tests use {} services", mode.name().toLowerCase(Locale.ROOT));
-                }
-            }
-        }
+        return Holder.MODE;
+    }
+
+    /** Decides once, on first use, as class initialisation guarantees. */
+    private static final class Holder {
+        static final ServiceMode MODE = decideAndLog();
+    }
+
+    private static ServiceMode decideAndLog() {
+        ServiceMode mode = decide();
+        log.info("integration tests use {} services", mode.name().toLowerCase(Locale.ROOT));
         return mode;
     }
 

@@ -5,11 +5,12 @@ import static dev.celeriac.protocol.names.EventFields.*;
 import dev.celeriac.protocol.message.MalformedMessageException;
 import dev.celeriac.protocol.message.MalformedMessageException.Reason;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,6 +22,39 @@ import tools.jackson.databind.node.ObjectNode;
  * dispatcher sends. Thread-safe.
  */
 public final class EventCodec {
+
+    private static final Set<String> COMMON = Set.of(TYPE, HOSTNAME, TIMESTAMP, UTCOFFSET, PID, CLOCK);
+    private static final Set<String> WORKER_INFO =
+            Set.of(WORKER_QUEUES, WORKER_POOL, WORKER_POOL_SIZE, WORKER_REGISTERED);
+    private static final Set<String> WORKER = Set.of(FREQ, SW_IDENT, SW_VER, SW_SYS);
+
+    /** The fields each record models besides the common ones. */
+    private static final Map<EventType, Set<String>> MODELLED = Map.ofEntries(
+            Map.entry(
+                    EventType.TASK_SENT,
+                    Set.of(
+                            UUID,
+                            NAME,
+                            ARGS,
+                            KWARGS,
+                            RETRIES,
+                            ETA,
+                            EXPIRES,
+                            QUEUE,
+                            EXCHANGE,
+                            ROUTING_KEY,
+                            ROOT_ID,
+                            PARENT_ID)),
+            Map.entry(EventType.TASK_RECEIVED, Set.of(UUID, NAME, ARGS, KWARGS, RETRIES, ETA, ROOT_ID, PARENT_ID)),
+            Map.entry(EventType.TASK_STARTED, Set.of(UUID)),
+            Map.entry(EventType.TASK_SUCCEEDED, Set.of(UUID, RESULT, RUNTIME)),
+            Map.entry(EventType.TASK_FAILED, Set.of(UUID, EXCEPTION, TRACEBACK)),
+            Map.entry(EventType.TASK_RETRIED, Set.of(UUID, EXCEPTION, TRACEBACK)),
+            Map.entry(EventType.TASK_REVOKED, Set.of(UUID, TERMINATED, SIGNUM, EXPIRED)),
+            Map.entry(EventType.TASK_REJECTED, Set.of(UUID, REQUEUE)),
+            Map.entry(EventType.WORKER_ONLINE, WORKER),
+            Map.entry(EventType.WORKER_HEARTBEAT, Set.of(FREQ, SW_IDENT, SW_VER, SW_SYS, ACTIVE, PROCESSED, LOADAVG)),
+            Map.entry(EventType.WORKER_OFFLINE, WORKER));
 
     private final JsonMapper mapper;
 
@@ -178,7 +212,8 @@ public final class EventCodec {
                 (int) r.integer(UTCOFFSET),
                 r.integer(PID),
                 r.integer(CLOCK));
-        CeleryEvent event = switch (type) {
+        Map<String, Object> x = unmodelled(o, type);
+        return switch (type) {
             case TASK_SENT ->
                 new TaskEvent.Sent(
                         source,
@@ -194,7 +229,7 @@ public final class EventCodec {
                         r.string(ROUTING_KEY),
                         r.string(ROOT_ID),
                         r.string(PARENT_ID),
-                        null);
+                        x);
             case TASK_RECEIVED ->
                 new TaskEvent.Received(
                         source,
@@ -206,18 +241,18 @@ public final class EventCodec {
                         r.string(ETA),
                         r.string(ROOT_ID),
                         r.string(PARENT_ID),
-                        null);
-            case TASK_STARTED -> new TaskEvent.Started(source, r.requiredString(UUID), null);
+                        x);
+            case TASK_STARTED -> new TaskEvent.Started(source, r.requiredString(UUID), x);
             case TASK_SUCCEEDED ->
-                new TaskEvent.Succeeded(source, r.requiredString(UUID), r.string(RESULT), r.number(RUNTIME), null);
+                new TaskEvent.Succeeded(source, r.requiredString(UUID), r.string(RESULT), r.number(RUNTIME), x);
             case TASK_FAILED ->
-                new TaskEvent.Failed(source, r.requiredString(UUID), r.string(EXCEPTION), r.string(TRACEBACK), null);
+                new TaskEvent.Failed(source, r.requiredString(UUID), r.string(EXCEPTION), r.string(TRACEBACK), x);
             case TASK_RETRIED ->
-                new TaskEvent.Retried(source, r.requiredString(UUID), r.string(EXCEPTION), r.string(TRACEBACK), null);
+                new TaskEvent.Retried(source, r.requiredString(UUID), r.string(EXCEPTION), r.string(TRACEBACK), x);
             case TASK_REVOKED ->
                 new TaskEvent.Revoked(
-                        source, r.requiredString(UUID), r.bool(TERMINATED), r.string(SIGNUM), r.bool(EXPIRED), null);
-            case TASK_REJECTED -> new TaskEvent.Rejected(source, r.requiredString(UUID), r.bool(REQUEUE), null);
+                        source, r.requiredString(UUID), r.bool(TERMINATED), r.string(SIGNUM), r.bool(EXPIRED), x);
+            case TASK_REJECTED -> new TaskEvent.Rejected(source, r.requiredString(UUID), r.bool(REQUEUE), x);
             case WORKER_ONLINE ->
                 new WorkerEvent.Online(
                         source,
@@ -226,7 +261,7 @@ public final class EventCodec {
                         r.string(SW_VER),
                         r.string(SW_SYS),
                         r.workerInfo(),
-                        null);
+                        x);
             case WORKER_HEARTBEAT ->
                 new WorkerEvent.Heartbeat(
                         source,
@@ -238,7 +273,7 @@ public final class EventCodec {
                         r.integer(PROCESSED),
                         r.numbers(LOADAVG),
                         r.workerInfo(),
-                        null);
+                        x);
             case WORKER_OFFLINE ->
                 new WorkerEvent.Offline(
                         source,
@@ -247,79 +282,35 @@ public final class EventCodec {
                         r.string(SW_VER),
                         r.string(SW_SYS),
                         r.workerInfo(),
-                        null);
-        };
-        Map<String, Object> extra = r.unread(mapper);
-        return extra.isEmpty() ? event : withExtra(event, extra);
-    }
-
-    private static CeleryEvent withExtra(CeleryEvent event, Map<String, Object> x) {
-        return switch (event) {
-            case TaskEvent.Sent e ->
-                new TaskEvent.Sent(
-                        e.source(),
-                        e.uuid(),
-                        e.name(),
-                        e.args(),
-                        e.kwargs(),
-                        e.retries(),
-                        e.eta(),
-                        e.expires(),
-                        e.queue(),
-                        e.exchange(),
-                        e.routingKey(),
-                        e.rootId(),
-                        e.parentId(),
                         x);
-            case TaskEvent.Received e ->
-                new TaskEvent.Received(
-                        e.source(),
-                        e.uuid(),
-                        e.name(),
-                        e.args(),
-                        e.kwargs(),
-                        e.retries(),
-                        e.eta(),
-                        e.rootId(),
-                        e.parentId(),
-                        x);
-            case TaskEvent.Started e -> new TaskEvent.Started(e.source(), e.uuid(), x);
-            case TaskEvent.Succeeded e -> new TaskEvent.Succeeded(e.source(), e.uuid(), e.result(), e.runtime(), x);
-            case TaskEvent.Failed e -> new TaskEvent.Failed(e.source(), e.uuid(), e.exception(), e.traceback(), x);
-            case TaskEvent.Retried e -> new TaskEvent.Retried(e.source(), e.uuid(), e.exception(), e.traceback(), x);
-            case TaskEvent.Revoked e ->
-                new TaskEvent.Revoked(e.source(), e.uuid(), e.terminated(), e.signum(), e.expired(), x);
-            case TaskEvent.Rejected e -> new TaskEvent.Rejected(e.source(), e.uuid(), e.requeue(), x);
-            case WorkerEvent.Online w ->
-                new WorkerEvent.Online(w.source(), w.freq(), w.swIdent(), w.swVer(), w.swSys(), w.info(), x);
-            case WorkerEvent.Heartbeat w ->
-                new WorkerEvent.Heartbeat(
-                        w.source(),
-                        w.freq(),
-                        w.swIdent(),
-                        w.swVer(),
-                        w.swSys(),
-                        w.active(),
-                        w.processed(),
-                        w.loadavg(),
-                        w.info(),
-                        x);
-            case WorkerEvent.Offline w ->
-                new WorkerEvent.Offline(w.source(), w.freq(), w.swIdent(), w.swVer(), w.swSys(), w.info(), x);
         };
     }
 
-    /** Reads typed fields of one event object and remembers which it read. */
+    /** The fields of an event that its record does not model, kept so that they are written back. */
+    private Map<String, Object> unmodelled(ObjectNode o, EventType type) {
+        Set<String> modelled = MODELLED.get(type);
+        boolean celeriacWorker = !type.isTaskEvent() && o.has(WORKER_POOL);
+        var extra = new LinkedHashMap<String, Object>();
+        for (var entry : o.properties()) {
+            String name = entry.getKey();
+            boolean known =
+                    COMMON.contains(name) || modelled.contains(name) || (celeriacWorker && WORKER_INFO.contains(name));
+            if (!known) {
+                extra.put(name, mapper.treeToValue(entry.getValue(), Object.class));
+            }
+        }
+        return extra;
+    }
+
+    /** Reads typed fields of one event object. */
     private static final class FieldReader {
         private final ObjectNode node;
-        private final Set<String> read = new HashSet<>();
 
         FieldReader(ObjectNode node) {
             this.node = node;
         }
 
         private JsonNode field(String name) {
-            read.add(name);
             JsonNode value = node.get(name);
             return value == null || value.isNull() ? null : value;
         }
@@ -376,36 +367,31 @@ public final class EventCodec {
         }
 
         List<Double> numbers(String name) {
-            JsonNode value = field(name);
-            if (value == null) {
-                return List.of();
-            }
-            if (!value.isArray()) {
-                throw wrongType(name, "a list of numbers", value);
-            }
-            var numbers = new ArrayList<Double>(value.size());
-            for (JsonNode item : value.values()) {
+            return list(name, "a list of numbers", item -> {
                 if (!item.isNumber()) {
-                    throw wrongType(name, "a list of numbers", value);
+                    throw wrongType(name, "a list of numbers", item);
                 }
-                numbers.add(item.doubleValue());
-            }
-            return numbers;
+                return item.doubleValue();
+            });
         }
 
         List<String> strings(String name) {
+            return list(name, "a list of strings", item -> item.isString() ? item.stringValue() : item.toString());
+        }
+
+        private <T> List<T> list(String name, String expected, Function<JsonNode, T> element) {
             JsonNode value = field(name);
             if (value == null) {
                 return List.of();
             }
             if (!value.isArray()) {
-                throw wrongType(name, "a list of strings", value);
+                throw wrongType(name, expected, value);
             }
-            var strings = new ArrayList<String>(value.size());
+            var items = new ArrayList<T>(value.size());
             for (JsonNode item : value.values()) {
-                strings.add(item.isString() ? item.stringValue() : item.toString());
+                items.add(element.apply(item));
             }
-            return strings;
+            return items;
         }
 
         WorkerInfo workerInfo() {
@@ -417,16 +403,6 @@ public final class EventCodec {
                     string(WORKER_POOL),
                     (int) integer(WORKER_POOL_SIZE),
                     strings(WORKER_REGISTERED));
-        }
-
-        Map<String, Object> unread(JsonMapper mapper) {
-            var extra = new java.util.LinkedHashMap<String, Object>();
-            for (var entry : node.properties()) {
-                if (!read.contains(entry.getKey())) {
-                    extra.put(entry.getKey(), mapper.treeToValue(entry.getValue(), Object.class));
-                }
-            }
-            return extra;
         }
 
         private MalformedMessageException wrongType(String name, String expected, JsonNode value) {

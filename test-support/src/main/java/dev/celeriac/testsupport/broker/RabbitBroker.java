@@ -25,8 +25,6 @@ public final class RabbitBroker {
     /** The image used when Docker is available. */
     public static final String IMAGE = "rabbitmq:4.1.4-management";
 
-    private static volatile RabbitBroker instance;
-
     private final RabbitEndpoint root;
     private final RabbitMQContainer container;
 
@@ -37,17 +35,12 @@ public final class RabbitBroker {
 
     /** The broker of this test JVM, started on first use. */
     public static RabbitBroker get() {
-        RabbitBroker broker = instance;
-        if (broker == null) {
-            synchronized (RabbitBroker.class) {
-                broker = instance;
-                if (broker == null) {
-                    broker = start();
-                    instance = broker;
-                }
-            }
-        }
-        return broker;
+        return Holder.INSTANCE;
+    }
+
+    /** Creates the instance on first use, once, as class initialisation guarantees. */
+    private static final class Holder {
+        static final RabbitBroker INSTANCE = start();
     }
 
     private static RabbitBroker start() {

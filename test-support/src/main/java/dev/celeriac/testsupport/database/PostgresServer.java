@@ -14,8 +14,6 @@ public final class PostgresServer {
     /** The image used when Docker is available. */
     public static final String IMAGE = "postgres:17.6";
 
-    private static volatile PostgresServer instance;
-
     private final PostgresEndpoint admin;
 
     private PostgresServer(PostgresEndpoint admin) {
@@ -24,17 +22,12 @@ public final class PostgresServer {
 
     /** The server of this test JVM, started on first use. */
     public static PostgresServer get() {
-        PostgresServer server = instance;
-        if (server == null) {
-            synchronized (PostgresServer.class) {
-                server = instance;
-                if (server == null) {
-                    server = start();
-                    instance = server;
-                }
-            }
-        }
-        return server;
+        return Holder.INSTANCE;
+    }
+
+    /** Creates the instance on first use, once, as class initialisation guarantees. */
+    private static final class Holder {
+        static final PostgresServer INSTANCE = start();
     }
 
     private static PostgresServer start() {
