@@ -10,6 +10,7 @@ import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.TaskRequest;
 import dev.celeriac.producer.amqp.AmqpTaskMessages;
+import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.protocol.message.TaskMessage;
 import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.names.MetricNames;
@@ -24,19 +25,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.springframework.amqp.AmqpException;
-import org.springframework.amqp.core.ReturnedMessage;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.connection.CorrelationData;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
  * The {@link TaskClient} on RabbitMQ: persistent, mandatory publishes to {@code celeriac.tasks} on the publisher
  * connection (so a blocked publisher never holds up a consumer's acks), each awaited through a correlated publisher
- * confirm. Returns are seen before the confirm completes, so an unroutable task is never reported accepted.
+ * confirm by {@link ConfirmedPublisher}. Returns are seen before the confirm completes, so an unroutable task is never
+ * reported accepted.
  */
 public final class RabbitTaskClient implements TaskClient {
 
@@ -56,7 +52,7 @@ public final class RabbitTaskClient implements TaskClient {
         }
     }
 
-    private final RabbitTemplate template;
+    private final ConfirmedPublisher publisher;
     private final TaskMessageCodec codec;
     private final TaskMessageFactory factory;
     private final Settings settings;
@@ -76,18 +72,7 @@ public final class RabbitTaskClient implements TaskClient {
             Settings settings,
             MeterRegistry meters,
             Clock clock) {
-        if (!connectionFactory.isPublisherConfirms()) {
-            throw new IllegalStateException(
-                    "Celeriac publishes only with publisher confirms, but the connection factory"
-                            + " has them off: set spring.rabbitmq.publisher-confirm-type=correlated");
-        }
-        if (!connectionFactory.isPublisherReturns()) {
-            throw new IllegalStateException("Celeriac needs publisher returns to detect unroutable tasks, but the"
-                    + " connection factory has them off: set spring.rabbitmq.publisher-returns=true");
-        }
-        this.template = new RabbitTemplate(connectionFactory);
-        this.template.setMandatory(true);
-        this.template.setUsePublisherConnection(true);
+        this.publisher = new ConfirmedPublisher(connectionFactory);
         this.codec = codec;
         this.settings = settings;
         this.factory = new TaskMessageFactory(codec.mapper(), settings.defaultQueue(), settings.origin());
@@ -133,7 +118,7 @@ public final class RabbitTaskClient implements TaskClient {
 
     private record Prepared(TaskMessage message, String queue, org.springframework.amqp.core.Message amqp) {}
 
-    private record Pending(Prepared prepared, CorrelationData correlation, long startedNanos) {}
+    private record Pending(Prepared prepared, ConfirmedPublisher.Pending publish) {}
 
     private Prepared prepare(TaskRequest request) {
         TaskMessage message = factory.build(request, clock.instant());
@@ -142,50 +127,45 @@ public final class RabbitTaskClient implements TaskClient {
     }
 
     private Pending publish(Prepared prepared) {
-        var correlation = new CorrelationData(prepared.message.id());
-        long started = System.nanoTime();
         try {
-            template.send(TopologyNames.TASK_EXCHANGE, prepared.queue, prepared.amqp, correlation);
-        } catch (AmqpException e) {
+            return new Pending(
+                    prepared,
+                    publisher.send(
+                            prepared.message.id(),
+                            TopologyNames.TASK_EXCHANGE,
+                            prepared.queue,
+                            prepared.queue,
+                            prepared.amqp));
+        } catch (PublishConnectionException e) {
             count(prepared, "connection_error");
-            throw new PublishConnectionException(prepared.message.id(), e);
+            throw e;
         }
-        return new Pending(prepared, correlation, started);
     }
 
     private TaskHandle await(Pending pending, long deadlineNanos) {
         Prepared p = pending.prepared;
-        String id = p.message.id();
         try {
-            long wait = Math.max(0, deadlineNanos - System.nanoTime());
-            CorrelationData.Confirm confirm = pending.correlation.getFuture().get(wait, TimeUnit.NANOSECONDS);
-            Timer.builder(MetricNames.PUBLISH_CONFIRM)
-                    .tag(MetricNames.TAG_QUEUE, p.queue)
-                    .register(meters)
-                    .record(System.nanoTime() - pending.startedNanos, TimeUnit.NANOSECONDS);
-            ReturnedMessage returned = pending.correlation.getReturned();
-            if (returned != null) {
-                count(p, "returned");
-                throw new PublishReturnedException(id, p.queue, returned.getReplyCode(), returned.getReplyText());
-            }
-            if (!confirm.ack()) {
-                count(p, "nacked");
-                throw new PublishNackedException(id, p.queue, confirm.reason());
-            }
-            count(p, "accepted");
-            return new TaskHandle(
-                    id, p.message.task(), p.queue, p.message.headers().eta(), Instant.now(clock));
-        } catch (TimeoutException e) {
-            count(p, "timeout");
-            throw new PublishTimeoutException(id, settings.confirmTimeout());
-        } catch (ExecutionException e) {
-            count(p, "connection_error");
-            throw new PublishConnectionException(id, e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            count(p, "interrupted");
-            throw new PublishConnectionException(id, e);
+            pending.publish.await(deadlineNanos, settings.confirmTimeout());
+        } catch (TaskPublishException e) {
+            count(p, outcome(e));
+            throw e;
         }
+        Timer.builder(MetricNames.PUBLISH_CONFIRM)
+                .tag(MetricNames.TAG_QUEUE, p.queue)
+                .register(meters)
+                .record(pending.publish.elapsedNanos(), TimeUnit.NANOSECONDS);
+        count(p, "accepted");
+        return new TaskHandle(
+                p.message.id(), p.message.task(), p.queue, p.message.headers().eta(), Instant.now(clock));
+    }
+
+    private static String outcome(TaskPublishException e) {
+        return switch (e) {
+            case PublishReturnedException ignored -> "returned";
+            case PublishNackedException ignored -> "nacked";
+            case PublishTimeoutException ignored -> "timeout";
+            default -> "connection_error";
+        };
     }
 
     private void count(Prepared p, String outcome) {
