@@ -1,0 +1,52 @@
+package dev.celeriac.worker;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Makes a method of a Spring bean a task that workers run. Arguments bind from the Celery message body: positional
+ * {@code args} to the parameters in order, {@code kwargs} by parameter name, or the whole {@code kwargs} object to a
+ * single record or {@code Map} parameter. A {@link TaskContext} parameter receives the task's context. The return
+ * value, written as JSON, is the task's result.
+ *
+ * <pre>{@code
+ * @CeleriacTask(name = "email.send", queue = "email", maxRetries = 5, noRetryOn = InvalidAddressException.class,
+ *         softTimeLimit = "30s", timeLimit = "60s")
+ * public String send(String to, String subject, TaskContext context) { ... }
+ * }</pre>
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface CeleriacTask {
+
+    /** The task name producers send, e.g. {@code email.send}. */
+    String name();
+
+    /** The queue the task is sent to when the producer names none. */
+    String queue() default "default";
+
+    /** Retries after the first attempt before the task is dead-lettered (Celery's default is 3). */
+    int maxRetries() default 3;
+
+    /** Exceptions that are retried (with their subclasses). */
+    Class<? extends Throwable>[] retryOn() default {Exception.class};
+
+    /** Exceptions that are never retried, even if {@link #retryOn()} matches; they dead-letter at once. */
+    Class<? extends Throwable>[] noRetryOn() default {};
+
+    /** First retry delay; each later retry doubles it, with jitter (a duration such as {@code 1s}). */
+    String backoff() default "1s";
+
+    /** Longest retry delay (Celery's default cap is 10 minutes). */
+    String maxBackoff() default "10m";
+
+    /** Time after which the task's thread is interrupted, so that it can stop cleanly; empty for none. */
+    String softTimeLimit() default "";
+
+    /** Time after which the task is abandoned, its slot freed and the attempt failed; empty for none. */
+    String timeLimit() default "";
+}

@@ -1,0 +1,161 @@
+package dev.celeriac.worker.config;
+
+import dev.celeriac.producer.amqp.ConfirmedPublisher;
+import dev.celeriac.producer.autoconfigure.CeleriacProducerAutoConfiguration;
+import dev.celeriac.producer.topology.TopologyProperties;
+import dev.celeriac.protocol.event.EventCodec;
+import dev.celeriac.protocol.message.TaskMessageCodec;
+import dev.celeriac.protocol.topology.Topology;
+import dev.celeriac.worker.consume.QueueConsumer;
+import dev.celeriac.worker.consume.TaskRunner;
+import dev.celeriac.worker.control.Revocations;
+import dev.celeriac.worker.deadletter.DeadLetterPublisher;
+import dev.celeriac.worker.dispatch.TaskInvoker;
+import dev.celeriac.worker.dispatch.TaskRegistry;
+import dev.celeriac.worker.events.EventPublisher;
+import dev.celeriac.worker.lifecycle.Worker;
+import dev.celeriac.worker.metrics.WorkerMetrics;
+import dev.celeriac.worker.pool.TaskPool;
+import dev.celeriac.worker.retry.FailureClassifier;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.concurrent.Executors;
+import java.util.random.RandomGenerator;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of a Celeriac worker: every {@code @CeleriacTask} bean method becomes a task, and the queues of
+ * {@code celeriac.worker.queues} are consumed into their pools.
+ */
+@AutoConfiguration(after = CeleriacProducerAutoConfiguration.class)
+@ConditionalOnProperty(name = "celeriac.worker.enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(WorkerProperties.class)
+public final class CeleriacWorkerAutoConfiguration {
+
+    @Bean
+    static TaskRegistry celeriacTaskRegistry() {
+        return new TaskRegistry();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Revocations celeriacRevocations(WorkerProperties properties) {
+        return new Revocations(properties.revocationRetention(), Clock.systemUTC());
+    }
+
+    @Bean
+    TaskRunner celeriacTaskRunner(
+            WorkerProperties properties,
+            ConnectionFactory connectionFactory,
+            TaskMessageCodec codec,
+            TaskRegistry registry,
+            TopologyProperties topologyProperties,
+            Revocations revocations,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        String hostname = properties.hostname() != null ? properties.hostname() : defaultHostname();
+        var publisher = new ConfirmedPublisher(connectionFactory);
+        var events =
+                new EventPublisher(publisher, new EventCodec(codec.mapper()), hostname, properties.publishTimeout());
+        var services = new TaskRunner.Services(
+                codec,
+                registry,
+                new TaskInvoker(codec.mapper()),
+                new FailureClassifier(RandomGenerator.getDefault()),
+                publisher,
+                events,
+                new DeadLetterPublisher(publisher, hostname, properties.publishTimeout(), Clock.systemUTC()),
+                topologyProperties.ladder(),
+                revocations,
+                new WorkerMetrics(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry)),
+                properties.publishTimeout(),
+                Clock.systemUTC());
+        return new TaskRunner(
+                services,
+                Executors.newScheduledThreadPool(
+                        1, Thread.ofPlatform().name("celeriac-limits").daemon().factory()),
+                Executors.newThreadPerTaskExecutor(
+                        Thread.ofVirtual().name("celeriac-outcome-", 0).factory()),
+                properties.maxAbandonedThreads());
+    }
+
+    @Bean
+    Worker celeriacWorker(
+            WorkerProperties properties,
+            ConnectionFactory connectionFactory,
+            Topology topology,
+            TaskRunner runner,
+            TaskRegistry registry,
+            Revocations revocations,
+            ObjectProvider<AmqpAdmin> admin,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        var metrics = new WorkerMetrics(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
+        var consumers = new ArrayList<QueueConsumer>();
+        properties.queues().forEach((queue, settings) -> {
+            if (topology.queues().stream().noneMatch(q -> q.name().equals(queue))) {
+                throw new IllegalStateException("celeriac.worker.queues." + queue + " is consumed but not declared:"
+                        + " add it to celeriac.topology.queues");
+            }
+            var pool = new TaskPool(queue, settings.pool(), settings.slots());
+            metrics.pool(queue, pool);
+            consumers.add(new QueueConsumer(queue, pool, settings.lookahead(), runner));
+        });
+        if (!(connectionFactory instanceof AbstractConnectionFactory spring)) {
+            throw new IllegalStateException("the worker needs Spring AMQP's caching connection factory");
+        }
+        // Consumers get a connection of their own, recovering by itself, apart from the publisher connection.
+        com.rabbitmq.client.ConnectionFactory consumerFactory =
+                spring.getRabbitConnectionFactory().clone();
+        consumerFactory.setAutomaticRecoveryEnabled(true);
+        consumerFactory.setTopologyRecoveryEnabled(true);
+        return new Worker(
+                consumerFactory,
+                consumers,
+                runner,
+                registry,
+                runner.events(),
+                revocations,
+                Executors.newScheduledThreadPool(
+                        1,
+                        Thread.ofPlatform().name("celeriac-heartbeat").daemon().factory()),
+                new Worker.Settings(
+                        properties.shutdownGrace(),
+                        properties.heartbeat(),
+                        properties.revocationRetention(),
+                        version(),
+                        () -> admin.ifAvailable(a -> {
+                            if (a instanceof RabbitAdmin rabbitAdmin) {
+                                rabbitAdmin.initialize();
+                            }
+                        })));
+    }
+
+    private static String version() {
+        String version = CeleriacWorkerAutoConfiguration.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
+    static String defaultHostname() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return "celeriac-" + ProcessHandle.current().pid() + "@" + host;
+    }
+}

@@ -1,0 +1,2 @@
+/** Configuration and Spring Boot auto-configuration of the worker. */
+package dev.celeriac.worker.config;

@@ -1,0 +1,56 @@
+package dev.celeriac.worker.consume;
+
+import com.rabbitmq.client.Channel;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One delivery of a task message, settled exactly once: acked after its outcome is confirmed, or given back to the
+ * queue. A second settle is ignored; a settle on a channel that has closed is logged, since the broker redelivers
+ * the message anyway.
+ */
+final class Delivery {
+
+    private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+
+    private final Channel channel;
+    private final long tag;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    Delivery(Channel channel, long tag) {
+        this.channel = channel;
+        this.tag = tag;
+    }
+
+    boolean ack() {
+        if (!settled.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            channel.basicAck(tag, false);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not ack delivery {}; the broker will redeliver it: {}", tag, e.toString());
+            return false;
+        }
+    }
+
+    boolean requeue() {
+        if (!settled.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            channel.basicNack(tag, false, true);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not requeue delivery {}; the broker will redeliver it: {}", tag, e.toString());
+            return false;
+        }
+    }
+
+    boolean isSettled() {
+        return settled.get();
+    }
+}

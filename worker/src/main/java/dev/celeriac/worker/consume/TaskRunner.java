@@ -1,0 +1,617 @@
+package dev.celeriac.worker.consume;
+
+import dev.celeriac.producer.TaskPublishException;
+import dev.celeriac.producer.amqp.AmqpTaskMessages;
+import dev.celeriac.producer.amqp.ConfirmedPublisher;
+import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.message.MalformedMessageException;
+import dev.celeriac.protocol.message.TaskHeaders;
+import dev.celeriac.protocol.message.TaskMessage;
+import dev.celeriac.protocol.message.TaskMessageCodec;
+import dev.celeriac.protocol.message.TimeLimit;
+import dev.celeriac.protocol.names.MessageHeaders;
+import dev.celeriac.protocol.topology.DelayLadder;
+import dev.celeriac.protocol.topology.DelayTier;
+import dev.celeriac.worker.TaskContext;
+import dev.celeriac.worker.TimeLimitExceededException;
+import dev.celeriac.worker.control.Revocations;
+import dev.celeriac.worker.deadletter.DeadLetterPublisher;
+import dev.celeriac.worker.deadletter.DeadLetterReason;
+import dev.celeriac.worker.dispatch.TaskDefinition;
+import dev.celeriac.worker.dispatch.TaskInvoker;
+import dev.celeriac.worker.dispatch.TaskRegistry;
+import dev.celeriac.worker.events.EventPublisher;
+import dev.celeriac.worker.metrics.WorkerMetrics;
+import dev.celeriac.worker.pool.TaskPool;
+import dev.celeriac.worker.retry.Decision;
+import dev.celeriac.worker.retry.FailureClassifier;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The life of one delivered task message, ack last: decode it, check it is known, current, not revoked and due; run
+ * it in its queue's pool within its time limits; then publish its outcome (success event, retry into the delay
+ * ladder, or dead letter), wait for the broker's confirm, and only then ack. A crash at any point leaves the message
+ * unacked, so the broker delivers it again: execution is at-least-once.
+ */
+public final class TaskRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+
+    /** Collaborators of the runner. */
+    public record Services(
+            TaskMessageCodec codec,
+            TaskRegistry registry,
+            TaskInvoker invoker,
+            FailureClassifier classifier,
+            ConfirmedPublisher publisher,
+            EventPublisher events,
+            DeadLetterPublisher deadLetters,
+            DelayLadder ladder,
+            Revocations revocations,
+            WorkerMetrics metrics,
+            Duration publishTimeout,
+            Clock clock) {}
+
+    private final Services s;
+    private final ScheduledExecutorService timers;
+    private final ExecutorService finishers;
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final AtomicLong processed = new AtomicLong();
+    private volatile Runnable onTooManyAbandoned = () -> {};
+    private final int maxAbandoned;
+
+    public TaskRunner(Services services, ScheduledExecutorService timers, ExecutorService finishers, int maxAbandoned) {
+        this.s = services;
+        this.timers = timers;
+        this.finishers = finishers;
+        this.maxAbandoned = maxAbandoned;
+        services.revocations().onTerminate(this::terminate);
+    }
+
+    /** Sets what to do when a pool's abandoned threads pass the limit (the worker drains and exits). */
+    public void onTooManyAbandoned(Runnable action) {
+        this.onTooManyAbandoned = action;
+    }
+
+    /** The event publisher of this worker. */
+    public EventPublisher events() {
+        return s.events();
+    }
+
+    /** Tasks running now. */
+    public int active() {
+        return running.size();
+    }
+
+    /** Tasks finished since start. */
+    public long processed() {
+        return processed.get();
+    }
+
+    /** Ids of the tasks running now. */
+    public Set<String> runningIds() {
+        return Set.copyOf(running.keySet());
+    }
+
+    /**
+     * Handles a delivery on the consumer's dispatch thread. It returns once the task is running, has been settled, or
+     * has been handed back because the worker is stopping.
+     */
+    void handle(String queue, TaskPool pool, Message message, Delivery delivery, BooleanSupplier stopping) {
+        TaskMessage task;
+        try {
+            task = AmqpTaskMessages.decode(s.codec(), message);
+        } catch (MalformedMessageException e) {
+            String id = String.valueOf(message.getMessageProperties().getCorrelationId());
+            finishers.execute(() -> deadLetter(
+                    id,
+                    "(malformed)",
+                    queue,
+                    message,
+                    delivery,
+                    DeadLetterReason.MALFORMED,
+                    null,
+                    e.reason().wireName() + ": " + e.getMessage(),
+                    0));
+            return;
+        }
+        TaskDefinition definition = s.registry().find(task.task());
+        if (definition == null) {
+            finishers.execute(() -> deadLetter(
+                    task.id(),
+                    task.task(),
+                    queue,
+                    message,
+                    delivery,
+                    DeadLetterReason.UNKNOWN_TASK,
+                    null,
+                    "no task '" + task.task() + "' is registered on worker "
+                            + s.events().hostname(),
+                    0));
+            return;
+        }
+        Instant now = s.clock().instant();
+        TaskHeaders headers = task.headers();
+        if (headers.expires() != null && !now.isBefore(headers.expires())) {
+            finishers.execute(() -> revoked(task, queue, delivery, false, true, null));
+            return;
+        }
+        if (s.revocations().isRevoked(task.id())) {
+            finishers.execute(() -> revoked(task, queue, delivery, false, false, null));
+            return;
+        }
+        if (headers.eta() != null && headers.eta().isAfter(now)) {
+            Duration remaining = Duration.between(now, headers.eta());
+            finishers.execute(() -> defer(task, queue, message, delivery, remaining));
+            return;
+        }
+        try {
+            while (!pool.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                if (stopping.getAsBoolean()) {
+                    delivery.requeue();
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            delivery.requeue();
+            return;
+        }
+        if (stopping.getAsBoolean()) {
+            pool.release();
+            delivery.requeue();
+            return;
+        }
+        start(task, definition, queue, pool, message, delivery, now);
+    }
+
+    /** A task that holds a slot of its pool. */
+    private final class Running implements TaskContext {
+        final TaskMessage task;
+        final TaskDefinition definition;
+        final String queue;
+        final TaskPool pool;
+        final Message message;
+        final Delivery delivery;
+        final AtomicReference<Object> outcome = new AtomicReference<>();
+        volatile Thread thread;
+        volatile boolean abandoned;
+        volatile boolean terminated;
+        volatile long startedNanos;
+
+        Running(
+                TaskMessage task,
+                TaskDefinition definition,
+                String queue,
+                TaskPool pool,
+                Message message,
+                Delivery delivery) {
+            this.task = task;
+            this.definition = definition;
+            this.queue = queue;
+            this.pool = pool;
+            this.message = message;
+            this.delivery = delivery;
+        }
+
+        /** Records the attempt's outcome; the first one wins (the task's own, or its hard time limit). */
+        boolean complete(Object result) {
+            return outcome.compareAndSet(null, result);
+        }
+
+        @Override
+        public String id() {
+            return task.id();
+        }
+
+        @Override
+        public String name() {
+            return task.task();
+        }
+
+        @Override
+        public String queue() {
+            return queue;
+        }
+
+        @Override
+        public int retries() {
+            return task.headers().retries();
+        }
+
+        @Override
+        public Map<String, Object> headers() {
+            return message.getMessageProperties().getHeaders();
+        }
+
+        @Override
+        public boolean isRevoked() {
+            return s.revocations().isRevoked(task.id());
+        }
+    }
+
+    private record Succeeded(JsonNode result, Duration runtime) {}
+
+    private record Failed(Throwable failure, Duration runtime) {}
+
+    private void start(
+            TaskMessage task,
+            TaskDefinition definition,
+            String queue,
+            TaskPool pool,
+            Message message,
+            Delivery delivery,
+            Instant now) {
+        var run = new Running(task, definition, queue, pool, message, delivery);
+        running.put(task.id(), run);
+        Instant published = message.getMessageProperties().getTimestamp() == null
+                ? null
+                : message.getMessageProperties().getTimestamp().toInstant();
+        Instant ready = later(published, task.headers().eta());
+        if (ready != null) {
+            s.metrics().queueWait(task.task(), queue, Duration.between(ready, now));
+        }
+        sendQuietly(
+                task.id(),
+                new TaskEvent.Received(
+                        s.events().source(),
+                        task.id(),
+                        task.task(),
+                        task.headers().argsrepr(),
+                        task.headers().kwargsrepr(),
+                        task.headers().retries(),
+                        etaText(task),
+                        task.headers().rootId(),
+                        task.headers().parentId(),
+                        Map.of("queue", queue)));
+        try {
+            pool.execute(() -> execute(run));
+        } catch (RuntimeException e) {
+            running.remove(task.id());
+            pool.release();
+            delivery.requeue();
+            log.error("could not start task {}; it goes back to its queue", task.id(), e);
+        }
+    }
+
+    private void execute(Running run) {
+        run.thread = Thread.currentThread();
+        run.startedNanos = System.nanoTime();
+        TimeLimit limits = effectiveLimits(run);
+        ScheduledFuture<?> soft = limits.soft() == null
+                ? null
+                : timers.schedule(() -> interrupt(run), limits.soft().toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> hard = limits.hard() == null
+                ? null
+                : timers.schedule(
+                        () -> hardLimit(run, limits.hard()), limits.hard().toNanos(), TimeUnit.NANOSECONDS);
+        sendQuietly(run.task.id(), new TaskEvent.Started(s.events().source(), run.task.id(), Map.of()));
+        Object outcome;
+        try {
+            JsonNode result = s.invoker()
+                    .invoke(
+                            run.definition,
+                            run.task.body().args(),
+                            run.task.body().kwargs(),
+                            run);
+            outcome = new Succeeded(result, elapsed(run));
+        } catch (Throwable failure) {
+            outcome = new Failed(failure, elapsed(run));
+        } finally {
+            if (soft != null) {
+                soft.cancel(false);
+            }
+            if (hard != null) {
+                hard.cancel(false);
+            }
+            Thread.interrupted(); // a late soft-limit interrupt must not leak into the next task on this thread
+        }
+        if (run.complete(outcome)) {
+            Object settled = outcome;
+            run.pool.release();
+            finishers.execute(() -> finish(run, settled));
+        } else if (run.abandoned) {
+            run.pool.abandonedFinished();
+            log.info("abandoned task {} finished after its hard time limit; its result is dropped", run.task.id());
+        }
+    }
+
+    private TimeLimit effectiveLimits(Running run) {
+        TimeLimit fromMessage = run.task.headers().timeLimit();
+        TimeLimit fromTask = run.definition.timeLimit();
+        return new TimeLimit(
+                fromMessage.soft() != null ? fromMessage.soft() : fromTask.soft(),
+                fromMessage.hard() != null ? fromMessage.hard() : fromTask.hard());
+    }
+
+    private void interrupt(Running run) {
+        Thread thread = run.thread;
+        if (thread != null && run.outcome.get() == null) {
+            thread.interrupt();
+        }
+    }
+
+    private void hardLimit(Running run, Duration limit) {
+        if (run.complete(new Failed(new TimeLimitExceededException(run.task.task(), limit), elapsed(run)))) {
+            run.abandoned = true;
+            int abandoned = run.pool.abandon();
+            run.pool.release();
+            interrupt(run);
+            log.warn(
+                    "task {} ({}) passed its hard time limit of {}; its slot is freed and the attempt failed",
+                    run.task.id(),
+                    run.task.task(),
+                    limit);
+            finishers.execute(() -> finish(run, run.outcome.get()));
+            if (abandoned > maxAbandoned) {
+                log.error(
+                        "{} threads of pool '{}' still run abandoned tasks (limit {}); the worker recycles itself",
+                        abandoned,
+                        run.pool.name(),
+                        maxAbandoned);
+                onTooManyAbandoned.run();
+            }
+        }
+    }
+
+    /** Interrupts the task if it is running here (a revoke with terminate). */
+    private void terminate(String taskId) {
+        Running run = running.get(taskId);
+        if (run != null) {
+            run.terminated = true;
+            interrupt(run);
+        }
+    }
+
+    private void finish(Running run, Object outcome) {
+        TaskMessage task = run.task;
+        String queue = run.queue;
+        try {
+            switch (outcome) {
+                case Succeeded ok -> {
+                    s.events()
+                            .sendAndWait(
+                                    task.id(),
+                                    new TaskEvent.Succeeded(
+                                            s.events().source(),
+                                            task.id(),
+                                            ok.result() == null
+                                                    ? "null"
+                                                    : ok.result().toString(),
+                                            seconds(ok.runtime()),
+                                            Map.of()));
+                    run.delivery.ack();
+                    s.metrics().completed(task.task(), queue, "success", ok.runtime());
+                }
+                case Failed failed
+                when run.terminated -> {
+                    revoked(task, queue, run.delivery, true, false, failed.runtime());
+                }
+                case Failed failed -> fail(run, failed);
+                default -> throw new IllegalStateException("unknown outcome " + outcome);
+            }
+            processed.incrementAndGet();
+        } catch (TaskPublishException e) {
+            log.error(
+                    "the outcome of task {} could not be published; it goes back to its queue: {}",
+                    task.id(),
+                    e.getMessage());
+            run.delivery.requeue();
+        } finally {
+            running.remove(task.id(), run);
+        }
+    }
+
+    private void fail(Running run, Failed failed) {
+        TaskMessage task = run.task;
+        Integer maxRetries =
+                task.headers().extra().get(MessageHeaders.MAX_RETRIES) instanceof Number n ? n.intValue() : null;
+        Decision decision = s.classifier()
+                .classify(
+                        failed.failure(),
+                        run.definition.retryPolicy(),
+                        task.headers().retries(),
+                        maxRetries);
+        String exception = celeryException(failed.failure());
+        String traceback = DeadLetterPublisher.traceback(failed.failure());
+        switch (decision) {
+            case Decision.Retry retry -> {
+                Instant eta = s.clock().instant().plus(retry.delay());
+                TaskMessage next = new TaskMessage(
+                        task.properties(),
+                        task.headers().toBuilder()
+                                .retries(task.headers().retries() + 1)
+                                .eta(eta)
+                                .build(),
+                        task.body());
+                publishDelayed(next, run.queue, retry.delay());
+                s.events()
+                        .sendAndWait(
+                                task.id(),
+                                new TaskEvent.Retried(
+                                        s.events().source(),
+                                        task.id(),
+                                        exception,
+                                        traceback,
+                                        Map.of("retries", task.headers().retries() + 1, "eta", etaText(next))));
+                run.delivery.ack();
+                s.metrics().retried(task.task(), run.queue);
+                s.metrics().completed(task.task(), run.queue, "retry", failed.runtime());
+            }
+            case Decision.DeadLetter dead -> {
+                s.deadLetters()
+                        .publish(
+                                task.id(),
+                                run.message,
+                                run.queue,
+                                dead.reason(),
+                                failed.failure(),
+                                null,
+                                task.headers().retries() + 1);
+                s.events()
+                        .sendAndWait(
+                                task.id(),
+                                new TaskEvent.Failed(
+                                        s.events().source(),
+                                        task.id(),
+                                        exception,
+                                        traceback,
+                                        Map.of("reason", dead.reason().wireName())));
+                run.delivery.ack();
+                s.metrics().deadLettered(task.task(), run.queue, dead.reason().wireName());
+                s.metrics().completed(task.task(), run.queue, "failure", failed.runtime());
+            }
+        }
+    }
+
+    /** Sends a task round the delay ladder until it is due, confirmed. */
+    private void publishDelayed(TaskMessage task, String queue, Duration delay) {
+        DelayTier tier = s.ladder().tierFor(delay).orElse(null);
+        Message message = AmqpTaskMessages.toMessage(s.codec().encode(task));
+        if (tier == null) {
+            s.publisher()
+                    .sendAndWait(
+                            task.id(),
+                            dev.celeriac.protocol.names.TopologyNames.TASK_EXCHANGE,
+                            queue,
+                            queue,
+                            message,
+                            s.publishTimeout());
+        } else {
+            s.publisher().sendAndWait(task.id(), tier.name(), queue, queue, message, s.publishTimeout());
+        }
+    }
+
+    private void defer(TaskMessage task, String queue, Message original, Delivery delivery, Duration remaining) {
+        try {
+            DelayTier tier = s.ladder().tierFor(remaining).orElseThrow();
+            // The message goes round unchanged, headers and all, until it is due.
+            s.publisher().sendAndWait(task.id(), tier.name(), queue, queue, original, s.publishTimeout());
+            delivery.ack();
+        } catch (TaskPublishException e) {
+            log.error(
+                    "task {} could not be sent to the delay ladder; it goes back to its queue: {}",
+                    task.id(),
+                    e.getMessage());
+            delivery.requeue();
+        }
+    }
+
+    private void revoked(
+            TaskMessage task, String queue, Delivery delivery, boolean terminated, boolean expired, Duration runtime) {
+        try {
+            s.events()
+                    .sendAndWait(
+                            task.id(),
+                            new TaskEvent.Revoked(
+                                    s.events().source(),
+                                    task.id(),
+                                    terminated,
+                                    terminated ? "SIGTERM" : null,
+                                    expired,
+                                    Map.of()));
+            delivery.ack();
+            s.metrics().revoked(task.task(), queue);
+            s.metrics().completed(task.task(), queue, "revoked", runtime);
+        } catch (TaskPublishException e) {
+            log.error(
+                    "the revocation of task {} could not be published; it goes back to its queue: {}",
+                    task.id(),
+                    e.getMessage());
+            delivery.requeue();
+        }
+    }
+
+    private void deadLetter(
+            String id,
+            String task,
+            String queue,
+            Message message,
+            Delivery delivery,
+            DeadLetterReason reason,
+            Throwable failure,
+            String detail,
+            int attempts) {
+        try {
+            s.deadLetters().publish(id, message, queue, reason, failure, detail, attempts);
+            s.events()
+                    .sendAndWait(
+                            id,
+                            new TaskEvent.Rejected(
+                                    s.events().source(),
+                                    id,
+                                    false,
+                                    Map.of("reason", reason.wireName(), "detail", detail)));
+            delivery.ack();
+            s.metrics().deadLettered(task, queue, reason.wireName());
+            log.warn("dead-lettered message {} from queue '{}': {}", id, queue, detail);
+        } catch (TaskPublishException e) {
+            log.error("message {} could not be dead-lettered; it goes back to its queue: {}", id, e.getMessage());
+            delivery.requeue();
+        }
+    }
+
+    private void sendQuietly(String id, TaskEvent event) {
+        try {
+            s.events().send(id, event);
+        } catch (TaskPublishException e) {
+            log.warn("event {} of task {} was not sent: {}", event.type().wireName(), id, e.getMessage());
+        }
+    }
+
+    private static String celeryException(Throwable failure) {
+        String message =
+                failure.getMessage() == null ? "" : failure.getMessage().replace("'", "\\'");
+        return failure.getClass().getSimpleName() + "('" + message + "')";
+    }
+
+    private static String etaText(TaskMessage task) {
+        return task.headers().eta() == null
+                ? null
+                : dev.celeriac.protocol.message.CeleryTimes.format(
+                        task.headers().eta());
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isAfter(b) ? a : b;
+    }
+
+    private static Duration elapsed(Running run) {
+        return Duration.ofNanos(System.nanoTime() - run.startedNanos);
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
+    }
+
+    /** Hands every running task back to its queue, interrupting it (the end of a shutdown's grace period). */
+    public void requeueRunning() {
+        for (Running run : running.values()) {
+            if (run.delivery.requeue()) {
+                log.warn(
+                        "task {} did not finish within the shutdown grace period; it goes back to its queue",
+                        run.task.id());
+            }
+            interrupt(run);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package dev.celeriac.worker.demo;
+
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * The demo worker: serves the queue {@code default} with {@link DemoTasks} on the RabbitMQ of
+ * {@code spring.rabbitmq.*} (localhost by default). Every {@code celeriac.*} property applies.
+ */
+@SpringBootApplication
+public class CeleriacWorkerApplication {
+
+    public static void main(String[] args) {
+        var application = new SpringApplication(CeleriacWorkerApplication.class);
+        application.setDefaultProperties(Map.of("spring.application.name", "celeriac-worker"));
+        application.run(args);
+    }
+}

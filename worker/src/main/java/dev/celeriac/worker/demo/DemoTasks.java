@@ -1,0 +1,64 @@
+package dev.celeriac.worker.demo;
+
+import dev.celeriac.worker.CeleriacTask;
+import dev.celeriac.worker.NonRetryableException;
+import dev.celeriac.worker.TaskContext;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/** Tasks to try Celeriac with, from a shell, from Python or from the benchmarks. */
+@Component
+public class DemoTasks {
+
+    /** Adds two numbers. */
+    @CeleriacTask(name = "demo.add")
+    public long add(long a, long b) {
+        return a + b;
+    }
+
+    /** Returns its keyword arguments. */
+    @CeleriacTask(name = "demo.echo")
+    public Map<String, Object> echo(Map<String, Object> kwargs) {
+        return kwargs;
+    }
+
+    /** Waits, as an I/O-bound task does, and returns how long. */
+    @CeleriacTask(name = "demo.sleep")
+    public long sleep(long ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return ms;
+    }
+
+    /** Computes a Fibonacci number the slow way: a CPU-bound task. */
+    @CeleriacTask(name = "demo.fib")
+    public long fib(int n) {
+        if (n < 0 || n > 92) {
+            throw new NonRetryableException("fib(n) needs 0 <= n <= 92, was " + n);
+        }
+        return slowFib(n);
+    }
+
+    private static long slowFib(int n) {
+        return n < 2 ? n : slowFib(n - 1) + slowFib(n - 2);
+    }
+
+    /** Does nothing: the cost of a task itself. */
+    @CeleriacTask(name = "demo.noop")
+    public void noop() {}
+
+    /** Fails with a retryable error on its first {@code failures} attempts, then returns the attempt number. */
+    @CeleriacTask(name = "demo.flaky", maxRetries = 5, backoff = "500ms")
+    public int flaky(int failures, TaskContext context) {
+        if (context.retries() < failures) {
+            throw new IllegalStateException(
+                    "attempt " + context.attempt() + " of " + context.id() + " fails on purpose");
+        }
+        return context.attempt();
+    }
+
+    /** Always fails with an error that is not retried. */
+    @CeleriacTask(name = "demo.fail")
+    public void fail(String message) {
+        throw new NonRetryableException(message);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.celeriac.worker.dispatch;
+
+import dev.celeriac.protocol.message.TimeLimit;
+import dev.celeriac.worker.retry.RetryPolicy;
+import java.lang.reflect.Method;
+
+/**
+ * A registered task: its name, the bean method that runs it, and its policies.
+ *
+ * @param name task name
+ * @param queue default queue
+ * @param bean the bean
+ * @param method the method to invoke
+ * @param retryPolicy retry policy
+ * @param timeLimit soft and hard limits (a message's own {@code timelimit} header overrides them)
+ */
+public record TaskDefinition(
+        String name, String queue, Object bean, Method method, RetryPolicy retryPolicy, TimeLimit timeLimit) {}

@@ -1,0 +1,99 @@
+package dev.celeriac.worker.pool;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A bounded pool: at most {@code slots} tasks run at once. Slots are counted apart from threads, so that a task
+ * abandoned at its hard time limit frees its slot at once while its thread winds down on its own.
+ */
+public final class TaskPool implements AutoCloseable {
+
+    private final String name;
+    private final PoolKind kind;
+    private final int slots;
+    private final Semaphore free;
+    private final ExecutorService executor;
+    private final AtomicInteger abandoned = new AtomicInteger();
+
+    public TaskPool(String name, PoolKind kind, int slots) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("a pool needs at least one slot, was " + slots);
+        }
+        this.name = name;
+        this.kind = kind;
+        this.slots = slots;
+        this.free = new Semaphore(slots);
+        this.executor = switch (kind) {
+            case VIRTUAL ->
+                Executors.newThreadPerTaskExecutor(
+                        Thread.ofVirtual().name("celeriac-" + name + "-", 0).factory());
+            case PLATFORM ->
+                new ThreadPoolExecutor(
+                        0,
+                        Integer.MAX_VALUE,
+                        60,
+                        TimeUnit.SECONDS,
+                        new SynchronousQueue<>(),
+                        Thread.ofPlatform().name("celeriac-" + name + "-", 0).factory());
+        };
+    }
+
+    /** Waits up to the given time for a free slot; a slot taken must be given back with {@link #release()}. */
+    public boolean tryAcquire(long timeout, TimeUnit unit) throws InterruptedException {
+        return free.tryAcquire(timeout, unit);
+    }
+
+    /** Gives a slot back. */
+    public void release() {
+        free.release();
+    }
+
+    /** Runs a task on the pool's threads; the caller holds a slot for it. */
+    public void execute(Runnable task) {
+        executor.execute(task);
+    }
+
+    /** Counts a thread that still runs a task whose slot was freed at its hard time limit. */
+    public int abandon() {
+        return abandoned.incrementAndGet();
+    }
+
+    /** Counts an abandoned thread that has finished after all. */
+    public void abandonedFinished() {
+        abandoned.decrementAndGet();
+    }
+
+    /** Threads still running abandoned tasks. */
+    public int abandoned() {
+        return abandoned.get();
+    }
+
+    /** Slots in use. */
+    public int active() {
+        return slots - free.availablePermits();
+    }
+
+    /** All slots. */
+    public int size() {
+        return slots;
+    }
+
+    public PoolKind kind() {
+        return kind;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
