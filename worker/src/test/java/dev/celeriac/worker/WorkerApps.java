@@ -1,0 +1,43 @@
+package dev.celeriac.worker;
+
+import dev.celeriac.testsupport.broker.RabbitEndpoint;
+import dev.celeriac.worker.demo.DemoTasks;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+
+/** Starts in-process workers (Spring Boot applications with the worker starter) on a test vhost. */
+final class WorkerApps {
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import({DemoTasks.class, TestTasks.class})
+    static class App {}
+
+    private WorkerApps() {}
+
+    static ConfigurableApplicationContext start(RabbitEndpoint endpoint, String... properties) {
+        var arguments = new ArrayList<String>();
+        endpoint.springProperties().forEach((k, v) -> arguments.add("--" + k + "=" + v));
+        arguments.add("--celeriac.worker.heartbeat=500ms");
+        for (String property : properties) {
+            arguments.add("--" + property);
+        }
+        return new SpringApplicationBuilder(App.class)
+                .web(WebApplicationType.NONE)
+                .run(arguments.toArray(String[]::new));
+    }
+
+    static List<String> queues(String... names) {
+        var properties = new ArrayList<String>();
+        for (String name : names) {
+            properties.add("celeriac.topology.queues." + name + ".kind=quorum");
+        }
+        return properties;
+    }
+}
