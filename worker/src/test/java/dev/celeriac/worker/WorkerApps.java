@@ -33,6 +33,14 @@ final class WorkerApps {
                 .run(arguments.toArray(String[]::new));
     }
 
+    /** Declares the topology now, as a worker does before it consumes. */
+    static ConfigurableApplicationContext declared(ConfigurableApplicationContext context) {
+        ((org.springframework.amqp.rabbit.core.RabbitAdmin)
+                        context.getBean(org.springframework.amqp.core.AmqpAdmin.class))
+                .initialize();
+        return context;
+    }
+
     static List<String> queues(String... names) {
         var properties = new ArrayList<String>();
         for (String name : names) {

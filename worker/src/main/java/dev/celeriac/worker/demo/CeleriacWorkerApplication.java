@@ -1,5 +1,6 @@
 package dev.celeriac.worker.demo;
 
+import dev.celeriac.worker.lifecycle.GracefulExit;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -14,6 +15,6 @@ public class CeleriacWorkerApplication {
     public static void main(String[] args) {
         var application = new SpringApplication(CeleriacWorkerApplication.class);
         application.setDefaultProperties(Map.of("spring.application.name", "celeriac-worker"));
-        application.run(args);
+        GracefulExit.onSigterm(application.run(args));
     }
 }

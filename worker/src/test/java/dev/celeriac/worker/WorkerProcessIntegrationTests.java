@@ -1,0 +1,168 @@
+package dev.celeriac.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.celeriac.producer.TaskClient;
+import dev.celeriac.producer.TaskHandle;
+import dev.celeriac.producer.TaskRequest;
+import dev.celeriac.protocol.event.EventType;
+import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
+import dev.celeriac.testsupport.broker.RabbitEndpoint;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The runnable worker as users run it, a JVM of its own, stopped with SIGTERM and killed with SIGKILL mid-run: no
+ * task is lost, and a kill re-runs at most the tasks that were running.
+ */
+class WorkerProcessIntegrationTests {
+
+    @RegisterExtension
+    static final IsolatedVirtualHost rabbit = new IsolatedVirtualHost();
+
+    private static final int POOL = 4;
+
+    private static Process startWorker(RabbitEndpoint endpoint, String name, Path log) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(
+                        java,
+                        "-jar",
+                        Path.of("target", "celeriac-worker.jar").toString(),
+                        "--spring.rabbitmq.host=" + endpoint.host(),
+                        "--spring.rabbitmq.port=" + endpoint.port(),
+                        "--spring.rabbitmq.username=" + endpoint.username(),
+                        "--spring.rabbitmq.password=" + endpoint.password(),
+                        "--spring.rabbitmq.virtual-host=" + endpoint.virtualHost(),
+                        "--celeriac.worker.hostname=" + name,
+                        "--celeriac.worker.queues.default.concurrency=" + POOL,
+                        "--celeriac.worker.shutdown-grace=10s")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        return process;
+    }
+
+    /** A producer only: the task client with the worker switched off. */
+    private static ConfigurableApplicationContext producer() {
+        return WorkerApps.declared(WorkerApps.start(rabbit.endpoint(), "celeriac.worker.enabled=false"));
+    }
+
+    private static void awaitOnline(EventLog events, String hostname) {
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> events.all(EventType.WORKER_ONLINE).stream()
+                        .anyMatch(s -> s.event().source().hostname().equals(hostname)));
+    }
+
+    private static Map<String, Long> successes(EventLog events, List<TaskHandle> tasks) {
+        var ids = tasks.stream().map(TaskHandle::id).collect(Collectors.toSet());
+        return events.all(EventType.TASK_SUCCEEDED).stream()
+                .map(s -> ((TaskEvent) s.event()).uuid())
+                .filter(ids::contains)
+                .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+    }
+
+    private static List<TaskRequest> sleeps(int count, long ms) {
+        return IntStream.range(0, count)
+                .mapToObj(i -> TaskRequest.of("demo.sleep", ms))
+                .toList();
+    }
+
+    @Test
+    void sigtermLetsRunningTasksFinishHandsBackTheRestAndExitsZero() throws Exception {
+        Path log = File.createTempFile("celeriac-worker-sigterm", ".log").toPath();
+        try (var producer = producer();
+                var events = new EventLog(rabbit.endpoint())) {
+            Process worker = startWorker(rabbit.endpoint(), "sigterm@test", log);
+            try {
+                awaitOnline(events, "sigterm@test");
+                List<TaskHandle> tasks = producer.getBean(TaskClient.class).submitAll(sleeps(20, 2_000));
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> events.all(EventType.TASK_STARTED).size() >= POOL);
+
+                worker.destroy(); // SIGTERM
+
+                assertThat(worker.waitFor(30, TimeUnit.SECONDS))
+                        .as("exited within the grace period")
+                        .isTrue();
+                assertThat(worker.exitValue()).as("exit code; log at %s", log).isZero();
+                // The tasks that were running when SIGTERM came finished and were reported, before the exit.
+                long finishedByFirst = successes(events, tasks).size();
+                System.out.printf(
+                        "sigterm: exit %d, %d of 20 tasks finished by the stopping worker%n",
+                        worker.exitValue(), finishedByFirst);
+                assertThat(finishedByFirst).isGreaterThanOrEqualTo(POOL);
+                assertThat(events.all(EventType.WORKER_OFFLINE)).isNotEmpty();
+            } finally {
+                worker.destroyForcibly();
+            }
+            try (var second = WorkerApps.start(
+                    rabbit.endpoint(),
+                    "celeriac.worker.hostname=second@test",
+                    "celeriac.worker.queues.default.concurrency=8")) {
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> events.all(EventType.TASK_SUCCEEDED).size() >= 20);
+            }
+            var done = events.all(EventType.TASK_SUCCEEDED).stream()
+                    .map(s -> ((TaskEvent) s.event()).uuid())
+                    .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+            assertThat(done)
+                    .as("every task succeeded exactly once")
+                    .hasSize(20)
+                    .allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        }
+    }
+
+    @Test
+    void sigkillMidRunLosesNothingAndReRunsAtMostTheTasksThatWereRunning() throws Exception {
+        Path log = File.createTempFile("celeriac-worker-sigkill", ".log").toPath();
+        try (var producer = producer();
+                var events = new EventLog(rabbit.endpoint())) {
+            Process worker = startWorker(rabbit.endpoint(), "sigkill@test", log);
+            List<TaskHandle> tasks;
+            try {
+                awaitOnline(events, "sigkill@test");
+                tasks = producer.getBean(TaskClient.class).submitAll(sleeps(40, 1_000));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> successes(events, tasks).size() >= 12);
+
+                worker.destroyForcibly(); // SIGKILL, mid-run
+                assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                worker.destroyForcibly();
+            }
+            try (var second = WorkerApps.start(
+                    rabbit.endpoint(),
+                    "celeriac.worker.hostname=after-kill@test",
+                    "celeriac.worker.queues.default.concurrency=8")) {
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> successes(events, tasks).size() == 40);
+            }
+            Map<String, Long> succeeded = successes(events, tasks);
+            long duplicateSuccesses =
+                    succeeded.values().stream().mapToLong(n -> n - 1).sum();
+            var ids = tasks.stream().map(TaskHandle::id).collect(Collectors.toSet());
+            long starts = events.all(EventType.TASK_STARTED).stream()
+                    .filter(s -> ids.contains(((TaskEvent) s.event()).uuid()))
+                    .count();
+            System.out.printf(
+                    "sigkill: 40 tasks, lost %d, re-run executions %d, duplicate successes %d (pool %d)%n",
+                    40 - succeeded.size(), starts - 40, duplicateSuccesses, POOL);
+            assertThat(succeeded).as("lost = 0: every task succeeded").hasSize(40);
+            assertThat(duplicateSuccesses).as("duplicate successes").isLessThanOrEqualTo(POOL);
+            assertThat(starts - 40)
+                    .as("re-run executions, at most the pool size")
+                    .isBetween(0L, (long) POOL);
+        }
+    }
+}
