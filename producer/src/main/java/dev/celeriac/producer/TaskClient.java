@@ -28,6 +28,15 @@ public interface TaskClient {
      */
     List<TaskHandle> submitAll(List<TaskRequest> requests);
 
+    /**
+     * Revokes a task: a worker that has not started it will never run it (it is recorded revoked), including a worker
+     * that starts later (revocations are kept in the broker for a week); with {@code terminate}, a running task is
+     * interrupted.
+     *
+     * @throws TaskPublishException if the broker did not take the revocation
+     */
+    void revoke(String taskId, boolean terminate);
+
     /** Submits one task with the given arguments and options. */
     default TaskHandle submit(String task, List<?> args, Map<String, ?> kwargs, SubmitOptions options) {
         return submit(new TaskRequest(task, args, kwargs, options));

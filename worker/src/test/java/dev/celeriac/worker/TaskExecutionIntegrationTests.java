@@ -95,6 +95,22 @@ class TaskExecutionIntegrationTests {
         assertThat(events.of(handle.id()))
                 .extracting(seen -> seen.event().type())
                 .containsSubsequence(EventType.TASK_RECEIVED, EventType.TASK_STARTED, EventType.TASK_SUCCEEDED);
+        var meters = worker.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        await().atMost(WAIT)
+                .until(() -> meters.find("celeriac.tasks.completed")
+                                .tags("task", "demo.add", "queue", "default", "outcome", "success")
+                                .counter()
+                        != null);
+        assertThat(meters.get("celeriac.task.runtime")
+                        .tags("task", "demo.add")
+                        .timer()
+                        .count())
+                .isPositive();
+        assertThat(meters.get("celeriac.pool.size")
+                        .tags("queue", "default", "pool", "platform")
+                        .gauge()
+                        .value())
+                .isEqualTo(2.0);
     }
 
     @Test

@@ -17,7 +17,12 @@ final class WorkerApps {
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import({DemoTasks.class, TestTasks.class})
-    static class App {}
+    static class App {
+        @org.springframework.context.annotation.Bean
+        io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+            return new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        }
+    }
 
     private WorkerApps() {}
 

@@ -11,10 +11,12 @@ import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.TaskRequest;
 import dev.celeriac.producer.amqp.AmqpTaskMessages;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
+import dev.celeriac.protocol.control.Revoke;
 import dev.celeriac.protocol.message.TaskMessage;
 import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.protocol.names.TopologyNames;
+import dev.celeriac.protocol.names.WireFormat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -26,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 
 /**
@@ -114,6 +118,22 @@ public final class RabbitTaskClient implements TaskClient {
             throw new BatchPublishException(accepted, failures);
         }
         return accepted;
+    }
+
+    @Override
+    public void revoke(String taskId, boolean terminate) {
+        var properties = new MessageProperties();
+        properties.setContentType(WireFormat.CONTENT_TYPE_JSON);
+        properties.setContentEncoding(WireFormat.CONTENT_ENCODING_UTF8);
+        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        byte[] body = new Revoke(List.of(taskId), terminate, null).encode(codec.mapper());
+        publisher.sendAndWait(
+                taskId,
+                "",
+                TopologyNames.REVOCATION_STREAM,
+                TopologyNames.REVOCATION_STREAM,
+                new org.springframework.amqp.core.Message(body, properties),
+                settings.confirmTimeout());
     }
 
     private record Prepared(TaskMessage message, String queue, org.springframework.amqp.core.Message amqp) {}

@@ -6,6 +6,12 @@ public final class BrokerArguments {
     public static final String QUEUE_TYPE = "x-queue-type";
     public static final String QUEUE_TYPE_QUORUM = "quorum";
     public static final String QUEUE_TYPE_CLASSIC = "classic";
+    public static final String QUEUE_TYPE_STREAM = "stream";
+    public static final String MAX_AGE = "x-max-age";
+    public static final String STREAM_MAX_SEGMENT_SIZE = "x-stream-max-segment-size-bytes";
+    /** Consumer argument of a stream: where to start reading (a timestamp, an offset, "first", "last", "next"). */
+    public static final String STREAM_OFFSET = "x-stream-offset";
+
     public static final String DELIVERY_LIMIT = "x-delivery-limit";
     public static final String DEAD_LETTER_EXCHANGE = "x-dead-letter-exchange";
     public static final String DEAD_LETTER_ROUTING_KEY = "x-dead-letter-routing-key";

@@ -20,6 +20,13 @@ public final class TopologyNames {
     public static final String EVENT_BINDING_TASK = "task.#";
 
     public static final String EVENT_BINDING_WORKER = "worker.#";
+    /**
+     * Stream of revocations: every worker reads it from (now - retention) when it starts and then follows it, so a
+     * revoke reaches the running workers and those that start later.
+     */
+    public static final String REVOCATION_STREAM = "celeriac.revocations";
+    /** How long the revocation stream keeps revocations. */
+    public static final String REVOCATION_RETENTION = "7D";
     /** Celery's fanout exchange for remote control broadcasts (ping, inspect, revoke). */
     public static final String CONTROL_EXCHANGE = "celery.pidbox";
     /** Work queue used when a task names none. */

@@ -23,6 +23,7 @@ import java.util.Objects;
  *   <li>Each delay tier {@code celeriac.delay.<ttl>} (fanout exchange and quorum queue) expires messages back to
  *       {@code celeriac.tasks}, keeping their routing key, i.e. their work queue.
  *   <li>{@code celeryev} (topic) carries events; {@code celeriac.events} keeps task and worker events for the ledger.
+ *   <li>{@code celeriac.revocations} (a stream) keeps revocations for a week for every worker, running or not yet.
  * </ul>
  *
  * @param exchanges the exchanges, all durable
@@ -79,6 +80,12 @@ public record Topology(List<ExchangeSpec> exchanges, List<QueueSpec> queues, Lis
         }
 
         queues.add(new QueueSpec(TopologyNames.EVENT_QUEUE, Map.of(QUEUE_TYPE, QUEUE_TYPE_QUORUM)));
+        var revocations = new LinkedHashMap<String, Object>();
+        revocations.put(QUEUE_TYPE, QUEUE_TYPE_STREAM);
+        revocations.put(MAX_AGE, TopologyNames.REVOCATION_RETENTION);
+        // Small segments, so that age-based retention can drop old ones: revocations are tiny.
+        revocations.put(STREAM_MAX_SEGMENT_SIZE, 1_000_000);
+        queues.add(new QueueSpec(TopologyNames.REVOCATION_STREAM, revocations));
         bindings.add(new BindingSpec(
                 TopologyNames.EVENT_EXCHANGE, TopologyNames.EVENT_QUEUE, TopologyNames.EVENT_BINDING_TASK));
         bindings.add(new BindingSpec(

@@ -8,6 +8,7 @@ import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.topology.Topology;
 import dev.celeriac.worker.consume.QueueConsumer;
 import dev.celeriac.worker.consume.TaskRunner;
+import dev.celeriac.worker.control.RevocationListener;
 import dev.celeriac.worker.control.Revocations;
 import dev.celeriac.worker.deadletter.DeadLetterPublisher;
 import dev.celeriac.worker.dispatch.TaskInvoker;
@@ -99,6 +100,7 @@ public final class CeleriacWorkerAutoConfiguration {
             TaskRunner runner,
             TaskRegistry registry,
             Revocations revocations,
+            TaskMessageCodec codec,
             ObjectProvider<AmqpAdmin> admin,
             ObjectProvider<MeterRegistry> meterRegistry) {
         var metrics = new WorkerMetrics(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
@@ -127,6 +129,8 @@ public final class CeleriacWorkerAutoConfiguration {
                 registry,
                 runner.events(),
                 revocations,
+                new RevocationListener(
+                        revocations, codec.mapper(), properties.revocationRetention(), Clock.systemUTC()),
                 Executors.newScheduledThreadPool(
                         1,
                         Thread.ofPlatform().name("celeriac-heartbeat").daemon().factory()),

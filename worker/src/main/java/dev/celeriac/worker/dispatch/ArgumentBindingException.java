@@ -1,10 +1,12 @@
 package dev.celeriac.worker.dispatch;
 
+import dev.celeriac.worker.retry.InvalidTaskCallException;
+
 /** A message's arguments do not fit the task's parameters. No retry can fix that: the message is dead-lettered. */
-public final class ArgumentBindingException extends RuntimeException {
+public final class ArgumentBindingException extends InvalidTaskCallException {
 
     public ArgumentBindingException(String message) {
-        super(message);
+        super(message, null);
     }
 
     public ArgumentBindingException(String message, Throwable cause) {

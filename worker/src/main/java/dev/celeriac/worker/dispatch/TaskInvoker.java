@@ -1,6 +1,7 @@
 package dev.celeriac.worker.dispatch;
 
 import dev.celeriac.worker.TaskContext;
+import dev.celeriac.worker.retry.InvalidTaskCallException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
@@ -53,7 +54,7 @@ public final class TaskInvoker {
     }
 
     /** The task returned a value that cannot be written as JSON. */
-    public static final class NonSerializableResultException extends RuntimeException {
+    public static final class NonSerializableResultException extends InvalidTaskCallException {
         NonSerializableResultException(String task, JacksonException cause) {
             super("the result of task " + task + " cannot be written as JSON: " + cause.getOriginalMessage(), cause);
         }

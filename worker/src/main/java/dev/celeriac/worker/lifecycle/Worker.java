@@ -7,6 +7,7 @@ import dev.celeriac.protocol.event.WorkerEvent;
 import dev.celeriac.protocol.event.WorkerInfo;
 import dev.celeriac.worker.consume.QueueConsumer;
 import dev.celeriac.worker.consume.TaskRunner;
+import dev.celeriac.worker.control.RevocationListener;
 import dev.celeriac.worker.control.Revocations;
 import dev.celeriac.worker.dispatch.TaskRegistry;
 import dev.celeriac.worker.events.EventPublisher;
@@ -61,6 +62,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
     private final TaskRegistry registry;
     private final EventPublisher events;
     private final Revocations revocations;
+    private final RevocationListener revocationListener;
     private final ScheduledExecutorService scheduler;
     private final Settings settings;
     private volatile boolean running;
@@ -74,6 +76,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
             TaskRegistry registry,
             EventPublisher events,
             Revocations revocations,
+            RevocationListener revocationListener,
             ScheduledExecutorService scheduler,
             Settings settings) {
         this.connectionFactory = connectionFactory;
@@ -82,6 +85,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
         this.registry = registry;
         this.events = events;
         this.revocations = revocations;
+        this.revocationListener = revocationListener;
         this.scheduler = scheduler;
         this.settings = settings;
         runner.onTooManyAbandoned(this::recycle);
@@ -97,6 +101,8 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
         settings.declareTopology().run();
         try {
             connection = connectionFactory.newConnection("celeriac-worker-consumers " + events.hostname());
+            // Revocations first: a task revoked while this worker was down must not run.
+            revocationListener.start(connection);
             for (QueueConsumer consumer : consumers) {
                 consumer.start(connection);
             }
@@ -142,6 +148,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
                 events.source(), freq(), "celeriac", settings.version(), os(), info(), Map.of()));
         scheduler.shutdownNow();
         consumers.forEach(QueueConsumer::close);
+        revocationListener.close();
         try {
             connection.close();
         } catch (IOException | RuntimeException e) {

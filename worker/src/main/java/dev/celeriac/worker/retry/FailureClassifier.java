@@ -3,8 +3,6 @@ package dev.celeriac.worker.retry;
 import dev.celeriac.worker.NonRetryableException;
 import dev.celeriac.worker.RetryLater;
 import dev.celeriac.worker.deadletter.DeadLetterReason;
-import dev.celeriac.worker.dispatch.ArgumentBindingException;
-import dev.celeriac.worker.dispatch.TaskInvoker;
 import java.util.random.RandomGenerator;
 
 /** Decides, in one place, whether a failed attempt is retried and after how long, or dead-lettered and why. */
@@ -26,8 +24,7 @@ public final class FailureClassifier {
      */
     public Decision classify(Throwable failure, RetryPolicy policy, int retries, Integer maxRetriesOverride) {
         int maxRetries = maxRetriesOverride != null ? maxRetriesOverride : policy.maxRetries();
-        if (failure instanceof ArgumentBindingException
-                || failure instanceof TaskInvoker.NonSerializableResultException) {
+        if (failure instanceof InvalidTaskCallException) {
             return new Decision.DeadLetter(DeadLetterReason.BAD_ARGUMENTS);
         }
         if (failure instanceof NonRetryableException) {

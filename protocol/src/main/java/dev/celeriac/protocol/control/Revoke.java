@@ -1,0 +1,81 @@
+package dev.celeriac.protocol.control;
+
+import dev.celeriac.protocol.message.MalformedMessageException;
+import dev.celeriac.protocol.message.MalformedMessageException.Reason;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A revoke command, in Celery's remote control format:
+ * {@code {"method": "revoke", "arguments": {"task_id": "…" or […], "terminate": false, "signal": "SIGTERM"}}}.
+ *
+ * @param taskIds tasks to revoke
+ * @param terminate whether a running task is interrupted
+ * @param signal the signal Celery would send to terminate it (informative on the JVM)
+ */
+public record Revoke(List<String> taskIds, boolean terminate, String signal) {
+
+    public static final String METHOD = "revoke";
+
+    public Revoke {
+        taskIds = List.copyOf(taskIds);
+        if (taskIds.isEmpty()) {
+            throw new IllegalArgumentException("a revoke names at least one task");
+        }
+    }
+
+    /** Writes the command as Celery's remote control JSON. */
+    public byte[] encode(JsonMapper mapper) {
+        ObjectNode root = mapper.createObjectNode();
+        root.put("method", METHOD);
+        ObjectNode arguments = root.putObject("arguments");
+        if (taskIds.size() == 1) {
+            arguments.put("task_id", taskIds.getFirst());
+        } else {
+            taskIds.forEach(arguments.putArray("task_id")::add);
+        }
+        arguments.put("terminate", terminate);
+        arguments.put("signal", signal == null ? "SIGTERM" : signal);
+        root.putNull("destination");
+        return mapper.writeValueAsBytes(root);
+    }
+
+    /**
+     * Reads a revoke command.
+     *
+     * @throws MalformedMessageException if the body is not a revoke command
+     */
+    public static Revoke decode(JsonMapper mapper, byte[] body) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (JacksonException e) {
+            throw new MalformedMessageException(
+                    Reason.NOT_JSON, "control message is not JSON: " + e.getOriginalMessage());
+        }
+        if (root == null
+                || !root.isObject()
+                || !METHOD.equals(root.path("method").asString(""))) {
+            throw new MalformedMessageException(Reason.WRONG_SHAPE, "control message is not a revoke command");
+        }
+        JsonNode arguments = root.path("arguments");
+        JsonNode ids = arguments.path("task_id");
+        var taskIds = new ArrayList<String>();
+        if (ids.isString()) {
+            taskIds.add(ids.stringValue());
+        } else if (ids.isArray()) {
+            ids.values().forEach(id -> taskIds.add(id.asString()));
+        }
+        if (taskIds.isEmpty()) {
+            throw new MalformedMessageException(Reason.MISSING_HEADER, "revoke command names no task_id");
+        }
+        return new Revoke(
+                taskIds,
+                arguments.path("terminate").asBoolean(false),
+                arguments.path("signal").asString(null));
+    }
+}

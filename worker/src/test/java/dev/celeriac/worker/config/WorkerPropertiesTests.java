@@ -1,0 +1,44 @@
+package dev.celeriac.worker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import dev.celeriac.worker.pool.PoolKind;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WorkerPropertiesTests {
+
+    private static WorkerProperties with(Map<String, WorkerProperties.QueueProperties> queues) {
+        return new WorkerProperties(
+                true,
+                null,
+                queues,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(10),
+                8,
+                Duration.ofHours(24));
+    }
+
+    @Test
+    void consumesTheDefaultQueueWithAPlatformPoolOfOneSlotPerCoreWhenNothingIsConfigured() {
+        var queue = with(null).queues().get("default");
+        assertThat(queue.pool()).isEqualTo(PoolKind.PLATFORM);
+        assertThat(queue.slots()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void givesVirtualPoolsAThousandSlotsByDefault() {
+        var properties = with(Map.of("io", new WorkerProperties.QueueProperties(PoolKind.VIRTUAL, null, 1)));
+        assertThat(properties.queues().get("io").slots()).isEqualTo(1000);
+    }
+
+    @Test
+    void refusesALookaheadLargerThanThePool() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> with(Map.of("q", new WorkerProperties.QueueProperties(PoolKind.PLATFORM, 2, 3))))
+                .withMessage("celeriac.worker.queues.q.lookahead (3) must not exceed its concurrency (2)");
+    }
+}
