@@ -30,4 +30,13 @@ public interface TaskContext {
      * terminate also interrupts its thread.
      */
     boolean isRevoked();
+
+    /**
+     * Reports how far the task is, e.g. {@code Map.of("done", 40, "total", 100)}: it is written as JSON and sent as a
+     * {@code task-progress} event, which the ledger keeps as the task's latest progress. Sending does not wait for
+     * the broker, so a task may report often.
+     *
+     * @throws IllegalArgumentException if the progress cannot be written as JSON
+     */
+    void reportProgress(Object progress);
 }

@@ -132,6 +132,35 @@ class TaskExecutionIntegrationTests {
     }
 
     @Test
+    void reportsProgressAsTaskProgressEvents() {
+        TaskHandle handle = client().submit("test.progress", 3);
+
+        events.await(handle.id(), EventType.TASK_SUCCEEDED, WAIT);
+
+        await().atMost(WAIT)
+                .until(() -> events.of(handle.id(), EventType.TASK_PROGRESS).size() == 3);
+        assertThat(events.of(handle.id(), EventType.TASK_PROGRESS))
+                .extracting(s -> tools.jackson.databind.json.JsonMapper.builder()
+                        .build()
+                        .readTree(((TaskEvent.Progress) s.event()).progress())
+                        .get("done")
+                        .asInt())
+                .containsExactlyInAnyOrder(1, 2, 3);
+    }
+
+    @Test
+    void measuresHowLongATaskWaitedInItsQueue() {
+        TaskHandle handle = client().submit("demo.add", 5, 5);
+        events.await(handle.id(), EventType.TASK_SUCCEEDED, WAIT);
+        var meters = worker.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        assertThat(meters.get("celeriac.task.queue.wait")
+                        .tags("task", "demo.add", "queue", "default")
+                        .timer()
+                        .count())
+                .isPositive();
+    }
+
+    @Test
     void deadLettersArgumentsThatDoNotFitWithoutRetrying() throws Exception {
         TaskHandle missing = client().submit("demo.add", 1);
         TaskHandle unexpected = client().submit("demo.add", List.of(1, 2), Map.of("c", 3), SubmitOptions.defaults());

@@ -38,6 +38,14 @@ public class TestTasks {
         return context.attempt();
     }
 
+    @CeleriacTask(name = "test.progress")
+    public int progress(int steps, TaskContext context) {
+        for (int done = 1; done <= steps; done++) {
+            context.reportProgress(java.util.Map.of("done", done, "total", steps));
+        }
+        return steps;
+    }
+
     public record Order(String item, int quantity) {}
 
     @CeleriacTask(name = "test.order")

@@ -33,6 +33,8 @@ public final class AmqpTaskMessages {
             properties.setExpiration(p.expiration());
         }
         encoded.headers().forEach(properties::setHeader);
+        // When it was published, so that workers can measure how long it waited in its queue.
+        properties.setTimestamp(new java.util.Date());
         return new Message(encoded.body(), properties);
     }
 

@@ -52,6 +52,7 @@ public final class EventCodec {
             Map.entry(EventType.TASK_RETRIED, Set.of(UUID, EXCEPTION, TRACEBACK)),
             Map.entry(EventType.TASK_REVOKED, Set.of(UUID, TERMINATED, SIGNUM, EXPIRED)),
             Map.entry(EventType.TASK_REJECTED, Set.of(UUID, REQUEUE)),
+            Map.entry(EventType.TASK_PROGRESS, Set.of(UUID, PROGRESS)),
             Map.entry(EventType.WORKER_ONLINE, WORKER),
             Map.entry(EventType.WORKER_HEARTBEAT, Set.of(FREQ, SW_IDENT, SW_VER, SW_SYS, ACTIVE, PROCESSED, LOADAVG)),
             Map.entry(EventType.WORKER_OFFLINE, WORKER));
@@ -170,6 +171,10 @@ public final class EventCodec {
                 o.put(UUID, e.uuid());
                 o.put(REQUEUE, e.requeue());
             }
+            case TaskEvent.Progress e -> {
+                o.put(UUID, e.uuid());
+                o.put(PROGRESS, e.progress());
+            }
             case WorkerEvent w -> {
                 o.put(FREQ, w.freq());
                 o.put(SW_IDENT, w.swIdent());
@@ -253,6 +258,7 @@ public final class EventCodec {
                 new TaskEvent.Revoked(
                         source, r.requiredString(UUID), r.bool(TERMINATED), r.string(SIGNUM), r.bool(EXPIRED), x);
             case TASK_REJECTED -> new TaskEvent.Rejected(source, r.requiredString(UUID), r.bool(REQUEUE), x);
+            case TASK_PROGRESS -> new TaskEvent.Progress(source, r.requiredString(UUID), r.string(PROGRESS), x);
             case WORKER_ONLINE ->
                 new WorkerEvent.Online(
                         source,

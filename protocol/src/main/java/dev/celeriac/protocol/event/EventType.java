@@ -15,6 +15,8 @@ public enum EventType {
     TASK_RETRIED("task-retried"),
     TASK_REVOKED("task-revoked"),
     TASK_REJECTED("task-rejected"),
+    /** Celeriac's own: a running task reported progress (Celery monitors ignore unknown event types). */
+    TASK_PROGRESS("task-progress"),
     WORKER_ONLINE("worker-online"),
     WORKER_HEARTBEAT("worker-heartbeat"),
     WORKER_OFFLINE("worker-offline");

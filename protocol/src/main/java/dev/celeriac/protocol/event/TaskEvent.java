@@ -174,4 +174,20 @@ public sealed interface TaskEvent extends CeleryEvent {
             return EventType.TASK_REJECTED;
         }
     }
+
+    /**
+     * A running task reported how far it is (Celeriac's counterpart of Celery's {@code update_state}).
+     *
+     * @param progress what the task reported, as JSON text
+     */
+    record Progress(EventSource source, String uuid, String progress, Map<String, Object> extra) implements TaskEvent {
+        public Progress {
+            extra = Events.copy(extra);
+        }
+
+        @Override
+        public EventType type() {
+            return EventType.TASK_PROGRESS;
+        }
+    }
 }

@@ -29,6 +29,9 @@ public final class EventFields {
     public static final String SIGNUM = "signum";
     public static final String EXPIRED = "expired";
     public static final String REQUEUE = "requeue";
+    /** Celeriac's task-progress event: what the task reported, as JSON text. */
+    public static final String PROGRESS = "progress";
+
     public static final String FREQ = "freq";
     public static final String SW_IDENT = "sw_ident";
     public static final String SW_VER = "sw_ver";

@@ -121,9 +121,10 @@ class EventCodecTests {
                 source, 2.0, "celeriac", "0.1.0", "Linux", 3, 42, List.of(0.5, 0.25, 0.1), info, null);
         var started = new TaskEvent.Started(source, "t-1", Map.of("queue", "default"));
         var revoked = new TaskEvent.Revoked(source, "t-2", true, "SIGTERM", false, null);
+        var progress = new TaskEvent.Progress(source, "t-3", "{\"done\":1,\"total\":3}", null);
 
-        assertThat(codec.decode(codec.encodeBatch(List.of(heartbeat, started, revoked))))
-                .containsExactly(heartbeat, started, revoked);
+        assertThat(codec.decode(codec.encodeBatch(List.of(heartbeat, started, revoked, progress))))
+                .containsExactly(heartbeat, started, revoked, progress);
         JsonNode written = json.readTree(codec.encode(heartbeat));
         assertThat(written.get("type").stringValue()).isEqualTo("worker-heartbeat");
         assertThat(written.get("pool_size").intValue()).isEqualTo(1000);

@@ -244,6 +244,19 @@ public final class TaskRunner {
         public boolean isRevoked() {
             return s.revocations().isRevoked(task.id());
         }
+
+        @Override
+        public void reportProgress(Object progress) {
+            String json;
+            try {
+                json = s.codec().mapper().writeValueAsString(progress);
+            } catch (tools.jackson.core.JacksonException e) {
+                throw new IllegalArgumentException(
+                        "the progress of task " + task.id() + " cannot be written as JSON: " + e.getOriginalMessage(),
+                        e);
+            }
+            sendQuietly(task.id(), new TaskEvent.Progress(s.events().source(), task.id(), json, Map.of()));
+        }
     }
 
     private record Succeeded(JsonNode result, Duration runtime) {}

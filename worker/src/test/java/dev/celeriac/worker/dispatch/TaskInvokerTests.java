@@ -86,6 +86,8 @@ class TaskInvokerTests {
                     public boolean isRevoked() {
                         return false;
                     }
+
+                    public void reportProgress(Object progress) {}
                 });
     }
 
