@@ -8,8 +8,6 @@ import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.topology.Topology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -54,24 +52,12 @@ public final class CeleriacProducerAutoConfiguration {
             TaskMessageCodec codec,
             ProducerProperties properties,
             ObjectProvider<MeterRegistry> meters) {
-        String origin = properties.origin() != null ? properties.origin() : defaultOrigin();
+        String origin = properties.origin() != null ? properties.origin() : NodeNames.of("java");
         return new RabbitTaskClient(
                 connectionFactory,
                 codec,
                 new RabbitTaskClient.Settings(properties.defaultQueue(), properties.confirmTimeout(), origin),
                 meters.getIfAvailable(() -> Metrics.globalRegistry),
                 Clock.systemUTC());
-    }
-
-    private static String defaultOrigin() {
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                host = "localhost";
-            }
-        }
-        return "java" + ProcessHandle.current().pid() + "@" + host;
     }
 }

@@ -2,6 +2,7 @@ package dev.celeriac.worker.config;
 
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.producer.autoconfigure.CeleriacProducerAutoConfiguration;
+import dev.celeriac.producer.autoconfigure.NodeNames;
 import dev.celeriac.producer.topology.TopologyProperties;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.message.TaskMessageCodec;
@@ -20,8 +21,6 @@ import dev.celeriac.worker.pool.TaskPool;
 import dev.celeriac.worker.retry.FailureClassifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.concurrent.Executors;
@@ -66,7 +65,7 @@ public final class CeleriacWorkerAutoConfiguration {
             TopologyProperties topologyProperties,
             Revocations revocations,
             ObjectProvider<MeterRegistry> meterRegistry) {
-        String hostname = properties.hostname() != null ? properties.hostname() : defaultHostname();
+        String hostname = properties.hostname() != null ? properties.hostname() : NodeNames.of("celeriac-");
         var publisher = new ConfirmedPublisher(connectionFactory);
         var events =
                 new EventPublisher(publisher, new EventCodec(codec.mapper()), hostname, properties.publishTimeout());
@@ -149,17 +148,5 @@ public final class CeleriacWorkerAutoConfiguration {
     private static String version() {
         String version = CeleriacWorkerAutoConfiguration.class.getPackage().getImplementationVersion();
         return version == null ? "dev" : version;
-    }
-
-    static String defaultHostname() {
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                host = "localhost";
-            }
-        }
-        return "celeriac-" + ProcessHandle.current().pid() + "@" + host;
     }
 }
