@@ -51,6 +51,8 @@ import tools.jackson.databind.JsonNode;
  */
 public final class TaskRunner {
 
+    private static final String RETRIES = dev.celeriac.protocol.names.EventFields.RETRIES;
+
     private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
 
     /** Collaborators of the runner. */
@@ -314,7 +316,7 @@ public final class TaskRunner {
                 ? null
                 : timers.schedule(
                         () -> hardLimit(run, limits.hard()), limits.hard().toNanos(), TimeUnit.NANOSECONDS);
-        sendQuietly(run.task.id(), new TaskEvent.Started(s.events().source(), run.task.id(), Map.of()));
+        sendQuietly(run.task.id(), new TaskEvent.Started(s.events().source(), run.task.id(), attempt(run.task)));
         Object outcome;
         try {
             JsonNode result = s.invoker()
@@ -408,7 +410,7 @@ public final class TaskRunner {
                                                     ? "null"
                                                     : ok.result().toString(),
                                             seconds(ok.runtime()),
-                                            Map.of()));
+                                            attempt(task)));
                     run.delivery.ack();
                     s.metrics().completed(task.task(), queue, "success", ok.runtime());
                 }
@@ -462,7 +464,7 @@ public final class TaskRunner {
                                         task.id(),
                                         exception,
                                         traceback,
-                                        Map.of("retries", task.headers().retries() + 1, "eta", etaText(next))));
+                                        Map.of(RETRIES, task.headers().retries() + 1, "eta", etaText(next))));
                 run.delivery.ack();
                 s.metrics().retried(task.task(), run.queue);
                 s.metrics().completed(task.task(), run.queue, "retry", failed.runtime());
@@ -485,7 +487,11 @@ public final class TaskRunner {
                                         task.id(),
                                         exception,
                                         traceback,
-                                        Map.of("reason", dead.reason().wireName())));
+                                        Map.of(
+                                                "reason",
+                                                dead.reason().wireName(),
+                                                RETRIES,
+                                                task.headers().retries())));
                 run.delivery.ack();
                 s.metrics().deadLettered(task.task(), run.queue, dead.reason().wireName());
                 s.metrics().completed(task.task(), run.queue, "failure", failed.runtime());
@@ -538,7 +544,7 @@ public final class TaskRunner {
                                     terminated,
                                     terminated ? "SIGTERM" : null,
                                     expired,
-                                    Map.of()));
+                                    attempt(task)));
             delivery.ack();
             s.metrics().revoked(task.task(), queue);
             s.metrics().completed(task.task(), queue, "revoked", runtime);
@@ -586,6 +592,14 @@ public final class TaskRunner {
         } catch (TaskPublishException e) {
             log.warn("event {} of task {} was not sent: {}", event.type().wireName(), id, e.getMessage());
         }
+    }
+
+    /**
+     * The attempt an event belongs to, for the ledger's merge: Celery's own task events carry {@code retries} only on
+     * {@code task-received}; Celeriac adds it to every task event (on {@code task-retried}, the next attempt's).
+     */
+    private static Map<String, Object> attempt(TaskMessage task) {
+        return Map.of(RETRIES, task.headers().retries());
     }
 
     private static String celeryException(Throwable failure) {

@@ -1,0 +1,389 @@
+package dev.celeriac.api.ledger;
+
+import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.names.EventFields;
+import dev.celeriac.protocol.state.TaskState;
+import dev.celeriac.protocol.state.TaskStatus;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The authoritative record of tasks. Events may arrive twice or out of order: each is merged by
+ * {@link TaskStatus#merge}, so a task never moves backwards; the data an event carries (result, error, worker) is
+ * kept only when its state is the one that wins. A task is known from the moment it is accepted (or, for tasks sent
+ * by other producers, from its first event); an id never seen is unknown, never PENDING.
+ */
+public final class TaskLedger {
+
+    /** What is known of a task when it is accepted. */
+    public record Submitted(
+            String id,
+            String task,
+            String queue,
+            String args,
+            String kwargs,
+            String parentId,
+            String rootId,
+            Instant eta,
+            Instant expires) {}
+
+    static final String UNKNOWN_TASK = "(unknown)";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final int resultLimit;
+    private final Clock clock;
+
+    public TaskLedger(JdbcTemplate jdbc, TransactionTemplate transactions, int resultLimit, Clock clock) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.resultLimit = resultLimit;
+        this.clock = clock;
+    }
+
+    /** Records an accepted task as PENDING, unless its events got here first. */
+    public void recordSubmitted(Submitted task) {
+        transactions.executeWithoutResult(status -> {
+            Row row = lock(task.id());
+            if (row == null) {
+                row = Row.fresh(task.id(), clock.instant());
+                row.state = TaskState.PENDING;
+                history(task.id(), row.submittedAt, TaskState.PENDING, 0, null, "submitted");
+            }
+            row.task = task.task();
+            row.queue = task.queue();
+            row.args = task.args();
+            row.kwargs = task.kwargs();
+            row.parentId = task.parentId();
+            row.rootId = task.rootId();
+            row.eta = task.eta();
+            row.expires = task.expires();
+            save(row);
+        });
+    }
+
+    /** Forgets an accepted task whose publish then failed, so that nothing half-accepted stays behind. */
+    public void forgetUnpublished(String id) {
+        transactions.executeWithoutResult(status -> {
+            jdbc.update("DELETE FROM tasks WHERE id = ? AND state = 'PENDING'", id);
+            jdbc.update("DELETE FROM task_history WHERE task_id = ?", id);
+        });
+    }
+
+    /** Merges a batch of events in one transaction. */
+    public void apply(List<TaskEvent> events) {
+        var byTask = new LinkedHashMap<String, List<TaskEvent>>();
+        events.forEach(
+                e -> byTask.computeIfAbsent(e.uuid(), id -> new ArrayList<>()).add(e));
+        transactions.executeWithoutResult(status -> byTask.forEach((id, taskEvents) -> {
+            Row row = lock(id);
+            if (row == null) {
+                row = Row.fresh(id, taskEvents.getFirst().source().instant());
+            }
+            for (TaskEvent event : taskEvents) {
+                merge(row, event);
+            }
+            save(row);
+        }));
+    }
+
+    /** The task, or empty if the ledger never heard of it. */
+    public Optional<TaskRecord> find(String id) {
+        return jdbc.query("SELECT * FROM tasks WHERE id = ?", RECORD, id).stream()
+                .findFirst();
+    }
+
+    /** The state changes of a task, oldest first. */
+    public List<Map<String, Object>> history(String id) {
+        return jdbc.queryForList(
+                "SELECT at, state, attempt, worker, detail FROM task_history WHERE task_id = ? ORDER BY at, state", id);
+    }
+
+    private void merge(Row row, TaskEvent event) {
+        Instant at = event.source().instant();
+        String worker = event.source().hostname();
+        if (event instanceof TaskEvent.Progress progress) {
+            if (!row.state.isTerminal()) {
+                row.progress = progress.progress();
+            }
+            return;
+        }
+        if (event instanceof TaskEvent.Received received) {
+            if (row.task == null || row.task.equals(UNKNOWN_TASK)) {
+                row.task = received.name();
+            }
+            row.args = row.args != null ? row.args : received.args();
+            row.kwargs = row.kwargs != null ? row.kwargs : received.kwargs();
+            row.rootId = row.rootId != null ? row.rootId : received.rootId();
+            row.parentId = row.parentId != null ? row.parentId : received.parentId();
+            if (row.queue == null && received.extra().get(EventFields.QUEUE) instanceof String queue) {
+                row.queue = queue;
+            }
+        }
+        if (event instanceof TaskEvent.Sent sent) {
+            if (row.task == null || row.task.equals(UNKNOWN_TASK)) {
+                row.task = sent.name();
+            }
+            row.queue = row.queue != null ? row.queue : sent.queue();
+            row.args = row.args != null ? row.args : sent.args();
+            row.kwargs = row.kwargs != null ? row.kwargs : sent.kwargs();
+        }
+        TaskStatus incoming = new TaskStatus(stateOf(event), attemptOf(event, row.attempt));
+        TaskStatus current = new TaskStatus(row.state, row.attempt);
+        TaskStatus merged = TaskStatus.merge(current, incoming);
+        if (merged.equals(current) && !(row.isNew && current.equals(incoming))) {
+            return; // a duplicate, or an event older than what is known: nothing it says is newer
+        }
+        row.isNew = false;
+        row.state = merged.state();
+        row.attempt = merged.attempt();
+        row.worker = worker;
+        String detail = null;
+        switch (event) {
+            case TaskEvent.Started ignored -> row.startedAt = at;
+            case TaskEvent.Succeeded succeeded -> {
+                row.finishedAt = at;
+                String result = succeeded.result();
+                row.resultTruncated = result != null && result.length() > resultLimit;
+                row.result = row.resultTruncated ? result.substring(0, resultLimit) : result;
+                row.errorType = null;
+                row.errorMessage = null;
+                row.traceback = null;
+            }
+            case TaskEvent.Failed failed -> {
+                row.finishedAt = at;
+                setError(row, failed.exception(), failed.traceback());
+                detail = String.valueOf(failed.extra().getOrDefault("reason", ""));
+            }
+            case TaskEvent.Retried retried -> {
+                setError(row, retried.exception(), retried.traceback());
+                detail = retried.exception();
+            }
+            case TaskEvent.Revoked revoked -> {
+                row.finishedAt = at;
+                detail = revoked.expired() ? "expired" : revoked.terminated() ? "terminated" : "revoked";
+            }
+            case TaskEvent.Rejected rejected -> {
+                row.finishedAt = at;
+                detail = String.valueOf(rejected.extra().getOrDefault("reason", "rejected"));
+                row.errorType = "Rejected";
+                row.errorMessage = String.valueOf(rejected.extra().getOrDefault("detail", detail));
+            }
+            default -> {}
+        }
+        history(row.id, at, row.state, row.attempt, worker, detail);
+    }
+
+    private static void setError(Row row, String exception, String traceback) {
+        // Celery writes "Type('message')"; keep the type and the message apart.
+        int paren = exception == null ? -1 : exception.indexOf('(');
+        row.errorType = paren > 0 ? exception.substring(0, paren) : exception;
+        row.errorMessage = paren > 0 && exception.endsWith(")")
+                ? unquote(exception.substring(paren + 1, exception.length() - 1))
+                : exception;
+        row.traceback = traceback;
+    }
+
+    private static String unquote(String text) {
+        if (text.length() >= 2
+                && (text.startsWith("'") && text.endsWith("'") || text.startsWith("\"") && text.endsWith("\""))) {
+            return text.substring(1, text.length() - 1).replace("\\'", "'");
+        }
+        return text;
+    }
+
+    static TaskState stateOf(TaskEvent event) {
+        return switch (event) {
+            case TaskEvent.Sent ignored -> TaskState.PENDING;
+            case TaskEvent.Received ignored -> TaskState.RECEIVED;
+            case TaskEvent.Started ignored -> TaskState.STARTED;
+            case TaskEvent.Succeeded ignored -> TaskState.SUCCESS;
+            case TaskEvent.Failed ignored -> TaskState.FAILURE;
+            case TaskEvent.Retried ignored -> TaskState.RETRY;
+            case TaskEvent.Revoked ignored -> TaskState.REVOKED;
+            case TaskEvent.Rejected ignored -> TaskState.FAILURE;
+            case TaskEvent.Progress ignored -> TaskState.STARTED;
+        };
+    }
+
+    /**
+     * The attempt an event belongs to: its {@code retries} (Celeriac adds it to every task event; on
+     * {@code task-retried} it is the next attempt's), else the attempt already known.
+     */
+    static int attemptOf(TaskEvent event, int known) {
+        return switch (event) {
+            case TaskEvent.Received received -> received.retries();
+            case TaskEvent.Sent sent -> sent.retries();
+            case TaskEvent.Retried retried ->
+                retried.extra().get(EventFields.RETRIES) instanceof Number n ? Math.max(0, n.intValue() - 1) : known;
+            default -> event.extra().get(EventFields.RETRIES) instanceof Number n ? n.intValue() : known;
+        };
+    }
+
+    private void history(String id, Instant at, TaskState state, int attempt, String worker, String detail) {
+        jdbc.update(
+                "INSERT INTO task_history (task_id, at, state, attempt, worker, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                id,
+                Timestamp.from(at),
+                state.name(),
+                attempt,
+                worker,
+                detail);
+    }
+
+    /** A task row being changed inside a transaction. */
+    private static final class Row {
+        String id;
+        String task;
+        String queue;
+        TaskState state;
+        int attempt;
+        String args;
+        String kwargs;
+        String result;
+        boolean resultTruncated;
+        String errorType;
+        String errorMessage;
+        String traceback;
+        String progress;
+        String worker;
+        String parentId;
+        String rootId;
+        Instant eta;
+        Instant expires;
+        Instant submittedAt;
+        Instant startedAt;
+        Instant finishedAt;
+        boolean isNew;
+        boolean exists;
+
+        static Row fresh(String id, Instant at) {
+            var row = new Row();
+            row.id = id;
+            row.task = UNKNOWN_TASK;
+            row.state = TaskState.PENDING;
+            row.submittedAt = at;
+            row.isNew = true;
+            return row;
+        }
+    }
+
+    private Row lock(String id) {
+        List<Row> rows = jdbc.query(
+                "SELECT * FROM tasks WHERE id = ? FOR UPDATE",
+                (rs, n) -> {
+                    var row = new Row();
+                    row.id = rs.getString("id");
+                    row.task = rs.getString("task");
+                    row.queue = rs.getString("queue");
+                    row.state = TaskState.valueOf(rs.getString("state"));
+                    row.attempt = rs.getInt("attempt");
+                    row.args = rs.getString("args");
+                    row.kwargs = rs.getString("kwargs");
+                    row.result = rs.getString("result");
+                    row.resultTruncated = rs.getBoolean("result_truncated");
+                    row.errorType = rs.getString("error_type");
+                    row.errorMessage = rs.getString("error_message");
+                    row.traceback = rs.getString("traceback");
+                    row.progress = rs.getString("progress");
+                    row.worker = rs.getString("worker");
+                    row.parentId = rs.getString("parent_id");
+                    row.rootId = rs.getString("root_id");
+                    row.eta = instant(rs, "eta");
+                    row.expires = instant(rs, "expires");
+                    row.submittedAt = instant(rs, "submitted_at");
+                    row.startedAt = instant(rs, "started_at");
+                    row.finishedAt = instant(rs, "finished_at");
+                    row.exists = true;
+                    return row;
+                },
+                id);
+        return rows.isEmpty() ? null : rows.getFirst();
+    }
+
+    private void save(Row r) {
+        Object[] values = {
+            r.task,
+            r.queue,
+            r.state.name(),
+            r.attempt,
+            r.args,
+            r.kwargs,
+            r.result,
+            r.resultTruncated,
+            r.errorType,
+            r.errorMessage,
+            r.traceback,
+            r.progress,
+            r.worker,
+            r.parentId,
+            r.rootId,
+            ts(r.eta),
+            ts(r.expires),
+            ts(r.submittedAt),
+            ts(r.startedAt),
+            ts(r.finishedAt),
+            Timestamp.from(clock.instant()),
+            r.id
+        };
+        if (r.exists) {
+            jdbc.update(
+                    "UPDATE tasks SET task = ?, queue = ?, state = ?, attempt = ?, args = ?, kwargs = ?, result = ?,"
+                            + " result_truncated = ?, error_type = ?, error_message = ?, traceback = ?, progress = ?,"
+                            + " worker = ?, parent_id = ?, root_id = ?, eta = ?, expires = ?, submitted_at = ?,"
+                            + " started_at = ?, finished_at = ?, updated_at = ? WHERE id = ?",
+                    values);
+        } else {
+            jdbc.update(
+                    "INSERT INTO tasks (task, queue, state, attempt, args, kwargs, result, result_truncated,"
+                            + " error_type, error_message, traceback, progress, worker, parent_id, root_id, eta, expires,"
+                            + " submitted_at, started_at, finished_at, updated_at, id)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    values);
+            r.exists = true;
+        }
+    }
+
+    private static Timestamp ts(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp value = rs.getTimestamp(column);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static final RowMapper<TaskRecord> RECORD = (rs, n) -> new TaskRecord(
+            rs.getString("id"),
+            rs.getString("task"),
+            rs.getString("queue"),
+            TaskState.valueOf(rs.getString("state")),
+            rs.getInt("attempt"),
+            rs.getString("args"),
+            rs.getString("kwargs"),
+            rs.getString("result"),
+            rs.getBoolean("result_truncated"),
+            rs.getString("error_type"),
+            rs.getString("error_message"),
+            rs.getString("traceback"),
+            rs.getString("progress"),
+            rs.getString("worker"),
+            rs.getString("parent_id"),
+            rs.getString("root_id"),
+            instant(rs, "eta"),
+            instant(rs, "expires"),
+            instant(rs, "submitted_at"),
+            instant(rs, "started_at"),
+            instant(rs, "finished_at"));
+}

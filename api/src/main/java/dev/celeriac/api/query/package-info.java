@@ -1,0 +1,2 @@
+/** Reading tasks over REST from the ledger, with long-polling until a task finishes. */
+package dev.celeriac.api.query;

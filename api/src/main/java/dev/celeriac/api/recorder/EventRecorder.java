@@ -1,0 +1,150 @@
+package dev.celeriac.api.recorder;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import dev.celeriac.api.ledger.TaskLedger;
+import dev.celeriac.protocol.event.CeleryEvent;
+import dev.celeriac.protocol.event.EventCodec;
+import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.message.MalformedMessageException;
+import dev.celeriac.protocol.names.TopologyNames;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Reads {@code celeriac.events} into the ledger. Deliveries are gathered into batches (up to {@code batchSize}, or
+ * whatever has arrived after a short wait), merged in one transaction, and acked only after it commits; if the
+ * database fails, nothing is acked and the same batch is tried again, so no event is lost while the ledger is down
+ * and events simply wait in their durable queue while the API is stopped.
+ */
+public final class EventRecorder implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
+
+    private record Delivery(long tag, byte[] body) {}
+
+    private final ConnectionFactory connectionFactory;
+    private final TaskLedger ledger;
+    private final EventCodec codec;
+    private final int batchSize;
+    private final BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
+    private volatile boolean running;
+    private Connection connection;
+    private Channel channel;
+    private Thread worker;
+
+    public EventRecorder(ConnectionFactory connectionFactory, TaskLedger ledger, EventCodec codec, int batchSize) {
+        this.connectionFactory = connectionFactory;
+        this.ledger = ledger;
+        this.codec = codec;
+        this.batchSize = batchSize;
+    }
+
+    @Override
+    public synchronized void start() {
+        try {
+            connection = connectionFactory.newConnection("celeriac-api-recorder");
+            channel = connection.createChannel();
+            channel.basicQos(batchSize * 2);
+            channel.basicConsume(TopologyNames.EVENT_QUEUE, false, "celeriac-recorder", new DefaultConsumer(channel) {
+                @Override
+                public void handleDelivery(
+                        String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    inbox.add(new Delivery(envelope.getDeliveryTag(), body));
+                }
+            });
+        } catch (IOException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the event recorder could not connect to RabbitMQ", e);
+        }
+        running = true;
+        worker = Thread.ofPlatform().name("celeriac-recorder").start(this::run);
+    }
+
+    private void run() {
+        var batch = new ArrayList<Delivery>(batchSize);
+        while (running) {
+            try {
+                if (batch.isEmpty()) {
+                    Delivery first = inbox.poll(200, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    inbox.drainTo(batch, batchSize - 1);
+                }
+                record(batch);
+                channel.basicAck(batch.getLast().tag(), true);
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | IOException e) {
+                // The batch stays unacked and is tried again: the ledger may be down for a while.
+                log.warn("could not record {} events, trying again: {}", batch.size(), e.toString());
+                sleepQuietly(1_000);
+            }
+        }
+    }
+
+    private void record(List<Delivery> batch) {
+        var events = new ArrayList<TaskEvent>();
+        for (Delivery delivery : batch) {
+            try {
+                for (CeleryEvent event : codec.decode(delivery.body())) {
+                    if (event instanceof TaskEvent task) {
+                        events.add(task);
+                    }
+                }
+            } catch (MalformedMessageException e) {
+                log.warn("skipped an event message that is not a Celery event: {}", e.getMessage());
+            }
+        }
+        if (!events.isEmpty()) {
+            ledger.apply(events);
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        if (worker != null) {
+            worker.interrupt();
+            try {
+                worker.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            if (connection != null) {
+                connection.close(); // unacked events go back to the queue
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing the recorder connection: {}", e.toString());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

@@ -1,0 +1,2 @@
+/** Submitting tasks over REST: validation, the ledger's PENDING record, then a confirmed publish. */
+package dev.celeriac.api.submit;

@@ -1,0 +1,188 @@
+package dev.celeriac.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.celeriac.testsupport.broker.RabbitEndpoint;
+import dev.celeriac.worker.demo.DemoTasks;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What the REST API promises, end to end: a real API on a random port, a real worker, a real broker, and the ledger
+ * on the database a subclass provides (H2 or PostgreSQL).
+ */
+abstract class TaskApiContract {
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(DemoTasks.class)
+    static class DemoWorker {}
+
+    private static ConfigurableApplicationContext api;
+    private static ConfigurableApplicationContext worker;
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static final JsonMapper json = JsonMapper.builder().build();
+    private static String base;
+
+    static void start(RabbitEndpoint rabbit, Map<String, String> datasource) {
+        var arguments = new ArrayList<String>();
+        rabbit.springProperties().forEach((k, v) -> arguments.add("--" + k + "=" + v));
+        var apiArguments = new ArrayList<>(arguments);
+        datasource.forEach((k, v) -> apiArguments.add("--" + k + "=" + v));
+        apiArguments.add("--server.port=0");
+        apiArguments.add("--celeriac.worker.enabled=false");
+        api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(apiArguments.toArray(String[]::new));
+        base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
+        worker = new SpringApplicationBuilder(DemoWorker.class)
+                .web(WebApplicationType.NONE)
+                .run(arguments.toArray(String[]::new));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (worker != null) {
+            worker.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
+
+    static Reply post(String body) throws Exception {
+        var response = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Reply(response.statusCode(), json.readTree(response.body()), response);
+    }
+
+    static Reply get(String path) throws Exception {
+        var response = http.send(
+                HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(response.statusCode(), json.readTree(response.body()), response);
+    }
+
+    static JsonNode submitAndWait(String body) throws Exception {
+        Reply accepted = post(body);
+        assertThat(accepted.status()).as(accepted.body().toString()).isEqualTo(202);
+        String location = accepted.raw().headers().firstValue("Location").orElseThrow();
+        return get(location + "?wait=30").body();
+    }
+
+    @Test
+    void acceptsATaskAsPendingAndReportsItsResult() throws Exception {
+        Reply accepted = post("{\"task\": \"demo.add\", \"args\": [2, 3]}");
+
+        assertThat(accepted.status()).isEqualTo(202);
+        String id = accepted.body().get("id").asString();
+        assertThat(accepted.raw().headers().firstValue("Location")).hasValue("/api/v1/tasks/" + id);
+        assertThat(accepted.body().get("state").asString()).isIn("PENDING", "RECEIVED", "STARTED", "SUCCESS");
+
+        JsonNode done = get("/api/v1/tasks/" + id + "?wait=30").body();
+        assertThat(done.get("state").asString()).isEqualTo("SUCCESS");
+        assertThat(done.get("result").asInt()).isEqualTo(5);
+        assertThat(done.get("args")).isEqualTo(json.readTree("[2,3]"));
+        assertThat(done.get("worker").asString()).startsWith("celeriac-");
+        assertThat(Instant.parse(done.get("finishedAt").asString()))
+                .isAfterOrEqualTo(Instant.parse(done.get("startedAt").asString()));
+    }
+
+    @Test
+    void reportsAFlakyTaskSucceededAfterTwoRetries() throws Exception {
+        JsonNode done = submitAndWait("{\"task\": \"demo.flaky\", \"args\": [2]}");
+        assertThat(done.get("state").asString()).isEqualTo("SUCCESS");
+        assertThat(done.get("retries").asInt()).isEqualTo(2);
+        assertThat(done.get("result").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void reportsAFailureWithItsError() throws Exception {
+        JsonNode done = submitAndWait("{\"task\": \"demo.fail\", \"args\": [\"boom\"]}");
+        assertThat(done.get("state").asString()).isEqualTo("FAILURE");
+        assertThat(done.get("error").get("type").asString()).isEqualTo("NonRetryableException");
+        assertThat(done.get("error").get("message").asString()).isEqualTo("boom");
+        assertThat(done.get("error").get("traceback").asString()).contains("NonRetryableException: boom");
+    }
+
+    @Test
+    void startsACountdownTaskNoEarlierThanTheCountdown() throws Exception {
+        JsonNode done = submitAndWait("{\"task\": \"demo.add\", \"args\": [1, 1], \"countdown\": 3}");
+        assertThat(done.get("state").asString()).isEqualTo("SUCCESS");
+        Duration waited = Duration.between(
+                Instant.parse(done.get("submittedAt").asString()),
+                Instant.parse(done.get("startedAt").asString()));
+        assertThat(waited).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void answersAWaitAsSoonAsTheTaskFinishes() throws Exception {
+        Reply accepted = post("{\"task\": \"demo.sleep\", \"args\": [500]}");
+        long started = System.nanoTime();
+        JsonNode done = get(accepted.raw().headers().firstValue("Location").orElseThrow() + "?wait=30")
+                .body();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(done.get("state").asString()).isEqualTo("SUCCESS");
+        assertThat(took).isLessThan(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void answersAnUnknownIdWith404NotPending() throws Exception {
+        Reply reply = get("/api/v1/tasks/never-seen");
+        assertThat(reply.status()).isEqualTo(404);
+        assertThat(reply.raw().headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(reply.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/task-not-found");
+        assertThat(reply.body().get("detail").asString()).isEqualTo("no task has the id 'never-seen'");
+    }
+
+    @Test
+    void answersBadRequestsWithProblemDetails() throws Exception {
+        Reply notJson = post("{\"task\": ");
+        assertThat(notJson.status()).isEqualTo(400);
+        assertThat(notJson.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/bad-request");
+        assertThat(notJson.body().get("detail").asString()).startsWith("the body is not valid JSON");
+
+        Reply noTask = post("{\"args\": [1]}");
+        assertThat(noTask.status()).isEqualTo(400);
+        assertThat(noTask.body().get("detail").asString()).startsWith("'task' is required");
+
+        Reply badName = post("{\"task\": \"demo.*\"}");
+        assertThat(badName.status()).isEqualTo(422);
+        assertThat(badName.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/invalid-task");
+
+        Reply badQueue = post("{\"task\": \"demo.add\", \"queue\": \"amq.direct\"}");
+        assertThat(badQueue.status()).isEqualTo(422);
+        assertThat(badQueue.body().get("detail").asString()).contains("'amq.'");
+
+        Reply badPriority = post("{\"task\": \"demo.add\", \"priority\": 12}");
+        assertThat(badPriority.status()).isEqualTo(422);
+        assertThat(badPriority.body().get("detail").asString()).isEqualTo("priority must be 0 to 9, was 12");
+    }
+
+    @Test
+    void refusesATaskForAQueueThatDoesNotExistAndKeepsNoTraceOfIt() throws Exception {
+        Reply reply = post("{\"task\": \"demo.add\", \"args\": [1, 2], \"queue\": \"nowhere\"}");
+        assertThat(reply.status()).isEqualTo(422);
+        assertThat(reply.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/unknown-queue");
+    }
+}
