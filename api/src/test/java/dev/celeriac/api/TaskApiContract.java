@@ -76,6 +76,23 @@ abstract class TaskApiContract {
         return new Reply(response.statusCode(), json.readTree(response.body()), response);
     }
 
+    static Reply send(HttpRequest.Builder request) throws Exception {
+        var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(
+                response.statusCode(), response.body().isEmpty() ? null : json.readTree(response.body()), response);
+    }
+
+    static Reply postWithKey(String key, String body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks"))
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    static Reply delete(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+    }
+
     static Reply get(String path) throws Exception {
         var response = http.send(
                 HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -184,5 +201,89 @@ abstract class TaskApiContract {
         Reply reply = post("{\"task\": \"demo.add\", \"args\": [1, 2], \"queue\": \"nowhere\"}");
         assertThat(reply.status()).isEqualTo(422);
         assertThat(reply.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/unknown-queue");
+    }
+
+    @Test
+    void revokesACountdownTaskWhichThenNeverRuns() throws Exception {
+        Reply accepted = post("{\"task\": \"demo.add\", \"args\": [1, 1], \"countdown\": 3}");
+        String location = accepted.raw().headers().firstValue("Location").orElseThrow();
+
+        Reply revoked = delete(location);
+
+        assertThat(revoked.status()).isEqualTo(202);
+        JsonNode done = get(location + "?wait=30").body();
+        assertThat(done.get("state").asString()).isEqualTo("REVOKED");
+        assertThat(done.get("startedAt").isNull()).isTrue();
+        assertThat(done.get("result").isNull()).isTrue();
+    }
+
+    @Test
+    void refusesToRevokeAFinishedOrUnknownTask() throws Exception {
+        JsonNode done = submitAndWait("{\"task\": \"demo.add\", \"args\": [1, 2]}");
+        Reply finished = delete("/api/v1/tasks/" + done.get("id").asString());
+        assertThat(finished.status()).isEqualTo(409);
+        assertThat(finished.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/task-finished");
+        assertThat(delete("/api/v1/tasks/no-such-task").status()).isEqualTo(404);
+    }
+
+    @Test
+    void returnsTheSameTaskForARepeatedIdempotencyKeyAndRunsItOnce() throws Exception {
+        String key = "order-" + java.util.UUID.randomUUID();
+        String body = "{\"task\": \"demo.add\", \"args\": [20, 22]}";
+        Reply first = postWithKey(key, body);
+        Reply second = postWithKey(key, body);
+
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(second.status()).isEqualTo(202);
+        String id = first.body().get("id").asString();
+        assertThat(second.body().get("id").asString()).isEqualTo(id);
+        JsonNode done = get("/api/v1/tasks/" + id + "?wait=30").body();
+        assertThat(done.get("result").asInt()).isEqualTo(42);
+        JsonNode listed = get("/api/v1/tasks?task=demo.add&limit=500").body();
+        long sameArgs = java.util.stream.StreamSupport.stream(
+                        listed.get("tasks").spliterator(), false)
+                .filter(t -> t.get("args").equals(json.readTree("[20,22]")))
+                .count();
+        assertThat(sameArgs).as("tasks created for the key").isEqualTo(1);
+
+        Reply reused = postWithKey(key, "{\"task\": \"demo.add\", \"args\": [1, 1]}");
+        assertThat(reused.status()).isEqualTo(409);
+        assertThat(reused.body().get("type").asString())
+                .isEqualTo("https://celeriac.dev/problems/idempotency-key-reused");
+    }
+
+    @Test
+    void refusesABodyOverTheLimitWith413() throws Exception {
+        String big = "{\"task\": \"demo.echo\", \"kwargs\": {\"x\": \"" + "y".repeat(2 * 1024 * 1024) + "\"}}";
+        Reply reply = post(big);
+        assertThat(reply.status()).isEqualTo(413);
+        assertThat(reply.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/body-too-large");
+    }
+
+    @Test
+    void listsTasksNewestFirstPageByPage() throws Exception {
+        String marker = "page-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        var ids = new java.util.ArrayList<String>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(post("{\"task\": \"demo.echo\", \"kwargs\": {\"m\": \"" + marker + i + "\"}}")
+                    .body()
+                    .get("id")
+                    .asString());
+        }
+        var seen = new java.util.ArrayList<String>();
+        String cursor = null;
+        do {
+            JsonNode page = get("/api/v1/tasks?task=demo.echo&limit=2" + (cursor == null ? "" : "&cursor=" + cursor))
+                    .body();
+            page.get("tasks").forEach(t -> seen.add(t.get("id").asString()));
+            cursor = page.get("nextCursor").isNull()
+                    ? null
+                    : page.get("nextCursor").asString();
+        } while (cursor != null);
+        assertThat(seen).doesNotHaveDuplicates();
+        java.util.Collections.reverse(ids);
+        assertThat(seen).containsSubsequence(ids);
+        assertThat(get("/api/v1/tasks?state=NOPE").status()).isEqualTo(400);
+        assertThat(get("/api/v1/tasks?cursor=garbage!").status()).isEqualTo(400);
     }
 }

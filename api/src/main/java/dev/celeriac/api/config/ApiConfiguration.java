@@ -26,6 +26,15 @@ public class ApiConfiguration {
     }
 
     @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<dev.celeriac.api.problems.BodyLimitFilter> bodyLimit(
+            ApiProperties properties) {
+        var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(
+                new dev.celeriac.api.problems.BodyLimitFilter(properties.maxBodyBytes()));
+        registration.addUrlPatterns("/api/*");
+        return registration;
+    }
+
+    @Bean
     TaskLedger taskLedger(JdbcTemplate jdbc, TransactionTemplate transactions, ApiProperties properties, Clock clock) {
         return new TaskLedger(jdbc, transactions, properties.resultLimit(), clock);
     }

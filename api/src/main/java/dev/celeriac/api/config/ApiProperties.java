@@ -11,9 +11,11 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param resultLimit Largest result kept in the ledger, in characters; larger results are cut and flagged.
  * @param recorderBatchSize Most events the recorder merges in one transaction.
+ * @param maxBodyBytes Largest request body accepted, in bytes; larger ones are answered 413.
  */
 @Validated
 @ConfigurationProperties("celeriac.api")
 public record ApiProperties(
         @DefaultValue("1048576") @Min(1) int resultLimit,
-        @DefaultValue("200") @Min(1) @Max(10_000) int recorderBatchSize) {}
+        @DefaultValue("200") @Min(1) @Max(10_000) int recorderBatchSize,
+        @DefaultValue("1048576") @Min(1) long maxBodyBytes) {}

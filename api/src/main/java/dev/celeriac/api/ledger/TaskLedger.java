@@ -73,6 +73,130 @@ public final class TaskLedger {
         });
     }
 
+    /** What an idempotency key already stands for. */
+    public record IdempotentTask(String requestHash, String taskId) {}
+
+    /**
+     * Claims an idempotency key for a new task, in its own transaction: returns empty if the key is new (and now
+     * claimed), or what it was claimed for before.
+     */
+    public Optional<IdempotentTask> claimIdempotencyKey(String key, String requestHash, String taskId) {
+        try {
+            jdbc.update(
+                    "INSERT INTO idempotency_keys (idempotency_key, request_hash, task_id, created_at)"
+                            + " VALUES (?, ?, ?, ?)",
+                    key,
+                    requestHash,
+                    taskId,
+                    Timestamp.from(clock.instant()));
+            return Optional.empty();
+        } catch (org.springframework.dao.DuplicateKeyException e) {
+            return jdbc
+                    .query(
+                            "SELECT request_hash, task_id FROM idempotency_keys WHERE idempotency_key = ?",
+                            (rs, n) -> new IdempotentTask(rs.getString(1), rs.getString(2)),
+                            key)
+                    .stream()
+                    .findFirst();
+        }
+    }
+
+    /** Releases a claimed key whose task was not accepted, so that the client can try again with it. */
+    public void releaseIdempotencyKey(String key, String taskId) {
+        jdbc.update("DELETE FROM idempotency_keys WHERE idempotency_key = ? AND task_id = ?", key, taskId);
+    }
+
+    /** Stores a revocation; the caller then publishes it to the workers. */
+    public void recordRevocation(String taskId, boolean terminate) {
+        transactions.executeWithoutResult(status -> {
+            int updated = jdbc.update(
+                    "UPDATE revocations SET terminate = ?, revoked_at = ? WHERE task_id = ?",
+                    terminate,
+                    Timestamp.from(clock.instant()),
+                    taskId);
+            if (updated == 0) {
+                jdbc.update(
+                        "INSERT INTO revocations (task_id, terminate, revoked_at) VALUES (?, ?, ?)",
+                        taskId,
+                        terminate,
+                        Timestamp.from(clock.instant()));
+            }
+        });
+    }
+
+    /** Whether the task was revoked through the API. */
+    public boolean isRevoked(String taskId) {
+        Integer count =
+                jdbc.queryForObject("SELECT COUNT(*) FROM revocations WHERE task_id = ?", Integer.class, taskId);
+        return count != null && count > 0;
+    }
+
+    /** A page of tasks, newest first. */
+    public record Page(List<TaskRecord> tasks, String nextCursor) {}
+
+    /**
+     * Tasks matching the filters (each may be {@code null}), newest first, after the cursor of a previous page.
+     *
+     * @throws IllegalArgumentException if the cursor is not one this ledger gave out
+     */
+    public Page page(TaskState state, String task, String queue, int limit, String cursor) {
+        var sql = new StringBuilder("SELECT * FROM tasks WHERE 1 = 1");
+        var arguments = new ArrayList<Object>();
+        if (state != null) {
+            sql.append(" AND state = ?");
+            arguments.add(state.name());
+        }
+        if (task != null) {
+            sql.append(" AND task = ?");
+            arguments.add(task);
+        }
+        if (queue != null) {
+            sql.append(" AND queue = ?");
+            arguments.add(queue);
+        }
+        if (cursor != null) {
+            Cursor after = Cursor.decode(cursor);
+            sql.append(" AND (submitted_at < ? OR (submitted_at = ? AND id < ?))");
+            arguments.add(Timestamp.from(after.submittedAt()));
+            arguments.add(Timestamp.from(after.submittedAt()));
+            arguments.add(after.id());
+        }
+        sql.append(" ORDER BY submitted_at DESC, id DESC LIMIT ?");
+        arguments.add(limit + 1);
+        List<TaskRecord> rows = jdbc.query(sql.toString(), RECORD, arguments.toArray());
+        if (rows.size() <= limit) {
+            return new Page(rows, null);
+        }
+        List<TaskRecord> page = rows.subList(0, limit);
+        TaskRecord last = page.getLast();
+        return new Page(List.copyOf(page), new Cursor(last.submittedAt(), last.id()).encode());
+    }
+
+    /** Where a page ended: opaque to clients. */
+    record Cursor(Instant submittedAt, String id) {
+        String encode() {
+            String raw = submittedAt.toEpochMilli() * 1_000_000L + submittedAt.getNano() % 1_000_000 + ":" + id;
+            return java.util.Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String cursor) {
+            try {
+                String raw = new String(
+                        java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+                int colon = raw.indexOf(':');
+                long nanos = Long.parseLong(raw.substring(0, colon));
+                return new Cursor(
+                        Instant.ofEpochSecond(
+                                Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)),
+                        raw.substring(colon + 1));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("the cursor '" + cursor + "' is not one this API gave out");
+            }
+        }
+    }
+
     /** Forgets an accepted task whose publish then failed, so that nothing half-accepted stays behind. */
     public void forgetUnpublished(String id) {
         transactions.executeWithoutResult(status -> {

@@ -3,6 +3,7 @@ package dev.celeriac.api.query;
 import dev.celeriac.api.ledger.TaskLedger;
 import dev.celeriac.api.ledger.TaskRecord;
 import dev.celeriac.api.problems.Problems;
+import dev.celeriac.protocol.state.TaskState;
 import java.time.Duration;
 import java.util.Optional;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -26,6 +27,38 @@ public class TaskQueryController {
     public TaskQueryController(TaskLedger ledger, JsonMapper json) {
         this.ledger = ledger;
         this.json = json;
+    }
+
+    /** A page of tasks. */
+    public record TaskPage(java.util.List<TaskView> tasks, String nextCursor) {}
+
+    /** Tasks, newest first, filtered by state, task name and queue; {@code cursor} continues a previous page. */
+    @GetMapping
+    public TaskPage list(
+            @RequestParam(required = false) String state,
+            @RequestParam(required = false) String task,
+            @RequestParam(required = false) String queue,
+            @RequestParam(defaultValue = "50") int limit,
+            @RequestParam(required = false) String cursor) {
+        if (limit < 1 || limit > 500) {
+            throw Problems.badRequest("limit must be 1 to 500, was " + limit);
+        }
+        TaskState wanted = null;
+        if (state != null) {
+            try {
+                wanted = TaskState.valueOf(state.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw Problems.badRequest("state must be one of " + java.util.Arrays.toString(TaskState.values())
+                        + ", was '" + state + "'");
+            }
+        }
+        TaskLedger.Page page;
+        try {
+            page = ledger.page(wanted, task, queue, limit, cursor);
+        } catch (IllegalArgumentException e) {
+            throw Problems.badRequest(e.getMessage());
+        }
+        return new TaskPage(page.tasks().stream().map(r -> TaskView.of(r, json)).toList(), page.nextCursor());
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.UUID;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,8 +46,13 @@ public class TaskSubmitController {
         this.clock = clock;
     }
 
+    /** Longest idempotency key accepted. */
+    static final int MAX_KEY_LENGTH = 255;
+
     @PostMapping
-    public ResponseEntity<TaskView> submit(@RequestBody SubmitRequest body) {
+    public ResponseEntity<TaskView> submit(
+            @RequestBody SubmitRequest body,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         if (body == null) {
             throw Problems.badRequest("the body must be a JSON object with at least a 'task'");
         }
@@ -71,6 +77,15 @@ public class TaskSubmitController {
         }
         Instant expires = expires(body.expires(), now);
         String id = UUID.randomUUID().toString();
+        if (idempotencyKey != null) {
+            if (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_KEY_LENGTH) {
+                throw Problems.badRequest("Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters");
+            }
+            var earlier = ledger.claimIdempotencyKey(idempotencyKey, hash(body), id);
+            if (earlier.isPresent()) {
+                return replay(idempotencyKey, body, earlier.get());
+            }
+        }
         SubmitOptions options;
         try {
             options = SubmitOptions.defaults()
@@ -98,16 +113,65 @@ public class TaskSubmitController {
         try {
             client.submit(new TaskRequest(body.task(), args, kwargs, options));
         } catch (TaskPublishException e) {
-            ledger.forgetUnpublished(id);
+            forget(id, idempotencyKey);
             throw e;
         } catch (IllegalArgumentException e) {
-            ledger.forgetUnpublished(id);
+            forget(id, idempotencyKey);
             throw Problems.invalid(e.getMessage());
         }
         TaskView view = TaskView.of(ledger.find(id).orElseThrow(), json);
         return ResponseEntity.accepted()
                 .location(URI.create("/api/v1/tasks/" + id))
                 .body(view);
+    }
+
+    private void forget(String id, String idempotencyKey) {
+        ledger.forgetUnpublished(id);
+        if (idempotencyKey != null) {
+            ledger.releaseIdempotencyKey(idempotencyKey, id);
+        }
+    }
+
+    /** The same key again: the same task, published once; the same key for another request: 409. */
+    private ResponseEntity<TaskView> replay(String key, SubmitRequest body, TaskLedger.IdempotentTask earlier) {
+        if (!earlier.requestHash().equals(hash(body))) {
+            throw Problems.problem(
+                    org.springframework.http.HttpStatus.CONFLICT,
+                    "idempotency-key-reused",
+                    "Idempotency key reused",
+                    "Idempotency-Key '" + key + "' was used for a different request");
+        }
+        // A concurrent first request may still be recording its task: wait for it briefly.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        var task = ledger.find(earlier.taskId());
+        while (task.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            task = ledger.find(earlier.taskId());
+        }
+        TaskView view = TaskView.of(
+                task.orElseThrow(() -> Problems.problem(
+                        org.springframework.http.HttpStatus.CONFLICT,
+                        "idempotency-key-in-flight",
+                        "Request in flight",
+                        "the first request with Idempotency-Key '" + key + "' has not finished")),
+                json);
+        return ResponseEntity.accepted()
+                .location(URI.create("/api/v1/tasks/" + earlier.taskId()))
+                .body(view);
+    }
+
+    private String hash(SubmitRequest body) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(body));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void check(String kind, String name) {
