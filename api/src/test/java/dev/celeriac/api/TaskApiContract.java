@@ -286,4 +286,55 @@ abstract class TaskApiContract {
         assertThat(get("/api/v1/tasks?state=NOPE").status()).isEqualTo(400);
         assertThat(get("/api/v1/tasks?cursor=garbage!").status()).isEqualTo(400);
     }
+
+    @Test
+    void listsAFailedTaskInDeadLettersReplaysItAndShowsTheReplayInItsHistory() throws Exception {
+        JsonNode failed = submitAndWait("{\"task\": \"demo.fail\", \"args\": [\"replay me\"]}");
+        String id = failed.get("id").asString();
+        assertThat(failed.get("state").asString()).isEqualTo("FAILURE");
+
+        JsonNode letter = null;
+        for (int i = 0; i < 100 && letter == null; i++) {
+            for (JsonNode candidate :
+                    get("/api/v1/dead-letters?queue=default").body().get("deadLetters")) {
+                if (id.equals(candidate.get("taskId").asString())) {
+                    letter = candidate;
+                }
+            }
+            if (letter == null) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(letter).as("dead letter of %s", id).isNotNull();
+        assertThat(letter.get("reason").asString()).isEqualTo("not-retryable");
+        assertThat(letter.get("exception").asString()).isEqualTo("dev.celeriac.worker.NonRetryableException");
+        assertThat(letter.get("message").asString()).isEqualTo("replay me");
+        assertThat(letter.get("attempts").asInt()).isEqualTo(1);
+
+        Reply replayed = send(HttpRequest.newBuilder(URI.create(
+                        base + "/api/v1/dead-letters/" + letter.get("id").asLong() + "/replay"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(replayed.status()).isEqualTo(202);
+        assertThat(replayed.body().get("id").asString()).isEqualTo(id);
+
+        // It runs again (and fails again, as demo.fail does), visible in the ledger and back in dead letters.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode again = get("/api/v1/tasks/" + id).body();
+            return again.get("state").asString().equals("FAILURE")
+                    && !again.get("finishedAt").isNull();
+        });
+        JsonNode again = get("/api/v1/dead-letters?queue=default").body().get("deadLetters");
+        assertThat(java.util.stream.StreamSupport.stream(again.spliterator(), false)
+                        .filter(l -> id.equals(l.get("taskId").asString()))
+                        .count())
+                .isEqualTo(1);
+        JsonNode next = java.util.stream.StreamSupport.stream(again.spliterator(), false)
+                .filter(l -> id.equals(l.get("taskId").asString()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(delete("/api/v1/dead-letters/" + next.get("id").asLong()).status())
+                .isEqualTo(204);
+        assertThat(delete("/api/v1/dead-letters/" + next.get("id").asLong()).status())
+                .isEqualTo(404);
+    }
 }

@@ -40,24 +40,67 @@ public class ApiConfiguration {
     }
 
     @Bean
+    dev.celeriac.producer.amqp.ConfirmedPublisher celeriacConfirmedPublisher(ConnectionFactory connectionFactory) {
+        return new dev.celeriac.producer.amqp.ConfirmedPublisher(connectionFactory);
+    }
+
+    @Bean
+    dev.celeriac.api.deadletters.DeadLetterStore deadLetterStore(
+            JdbcTemplate jdbc, tools.jackson.databind.json.JsonMapper json) {
+        return new dev.celeriac.api.deadletters.DeadLetterStore(jdbc, json);
+    }
+
+    @Bean
+    dev.celeriac.api.deadletters.DeadLetterCollector deadLetterCollector(
+            ConnectionFactory connectionFactory,
+            AmqpAdmin admin,
+            dev.celeriac.protocol.topology.Topology topology,
+            dev.celeriac.producer.topology.TopologyProperties topologyProperties,
+            dev.celeriac.api.deadletters.DeadLetterStore store,
+            TaskLedger ledger,
+            TransactionTemplate transactions,
+            Clock clock) {
+        if (admin instanceof RabbitAdmin rabbitAdmin) {
+            rabbitAdmin.initialize();
+        }
+        return new dev.celeriac.api.deadletters.DeadLetterCollector(
+                ownConnectionFactory(connectionFactory),
+                topologyProperties.workQueues().stream()
+                        .map(dev.celeriac.protocol.topology.WorkQueue::name)
+                        .toList(),
+                store,
+                ledger,
+                transactions,
+                clock);
+    }
+
+    /** A recovering connection of a component's own, apart from the publisher connection. */
+    private static com.rabbitmq.client.ConnectionFactory ownConnectionFactory(ConnectionFactory connectionFactory) {
+        if (!(connectionFactory instanceof AbstractConnectionFactory spring)) {
+            throw new IllegalStateException("the API needs Spring AMQP's caching connection factory");
+        }
+        com.rabbitmq.client.ConnectionFactory own =
+                spring.getRabbitConnectionFactory().clone();
+        own.setAutomaticRecoveryEnabled(true);
+        own.setTopologyRecoveryEnabled(true);
+        return own;
+    }
+
+    @Bean
     EventRecorder eventRecorder(
             ConnectionFactory connectionFactory,
             AmqpAdmin admin,
             TaskLedger ledger,
             TaskMessageCodec codec,
             ApiProperties properties) {
-        if (!(connectionFactory instanceof AbstractConnectionFactory spring)) {
-            throw new IllegalStateException("the recorder needs Spring AMQP's caching connection factory");
-        }
         // The event queue must exist before the recorder's own connection consumes it.
         if (admin instanceof RabbitAdmin rabbitAdmin) {
             rabbitAdmin.initialize();
         }
-        com.rabbitmq.client.ConnectionFactory recorderFactory =
-                spring.getRabbitConnectionFactory().clone();
-        recorderFactory.setAutomaticRecoveryEnabled(true);
-        recorderFactory.setTopologyRecoveryEnabled(true);
         return new EventRecorder(
-                recorderFactory, ledger, new EventCodec(codec.mapper()), properties.recorderBatchSize());
+                ownConnectionFactory(connectionFactory),
+                ledger,
+                new EventCodec(codec.mapper()),
+                properties.recorderBatchSize());
     }
 }

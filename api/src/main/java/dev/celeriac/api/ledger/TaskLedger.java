@@ -197,6 +197,47 @@ public final class TaskLedger {
         }
     }
 
+    /**
+     * Records that a dead-lettered task was put back on its queue: it is PENDING again from attempt 0, a step the
+     * event merge would never take on its own, and its history says so.
+     */
+    public void replayed(String id, String task, String queue, long deadLetterId) {
+        transactions.executeWithoutResult(status -> {
+            Row row = lock(id);
+            if (row == null) {
+                row = Row.fresh(id, clock.instant());
+                row.task = task;
+                row.queue = queue;
+            }
+            row.state = TaskState.PENDING;
+            row.attempt = 0;
+            row.finishedAt = null;
+            row.startedAt = null;
+            row.result = null;
+            save(row);
+            history(id, clock.instant(), TaskState.PENDING, 0, null, "replayed from dead letter " + deadLetterId);
+        });
+    }
+
+    /** Records that a replay could not be published: the task is FAILURE again, its dead letter kept. */
+    public void replayAborted(String id, long deadLetterId) {
+        transactions.executeWithoutResult(status -> {
+            Row row = lock(id);
+            if (row != null) {
+                row.state = TaskState.FAILURE;
+                row.finishedAt = clock.instant();
+                save(row);
+                history(
+                        id,
+                        clock.instant(),
+                        TaskState.FAILURE,
+                        row.attempt,
+                        null,
+                        "replay of dead letter " + deadLetterId + " was not accepted by the broker");
+            }
+        });
+    }
+
     /** Forgets an accepted task whose publish then failed, so that nothing half-accepted stays behind. */
     public void forgetUnpublished(String id) {
         transactions.executeWithoutResult(status -> {

@@ -61,6 +61,13 @@ public class TaskQueryController {
         return new TaskPage(page.tasks().stream().map(r -> TaskView.of(r, json)).toList(), page.nextCursor());
     }
 
+    /** The state changes of a task, oldest first, with the worker and a detail (e.g. a replay). */
+    @GetMapping("/{id}/history")
+    public java.util.Map<String, Object> history(@PathVariable String id) {
+        ledger.find(id).orElseThrow(() -> Problems.taskNotFound(id));
+        return java.util.Map.of("id", id, "history", ledger.history(id));
+    }
+
     /**
      * A task; with {@code wait=N} (at most 60), the answer waits up to N seconds for the task to finish and returns
      * as soon as it has.

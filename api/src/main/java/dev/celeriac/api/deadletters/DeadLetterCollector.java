@@ -1,0 +1,200 @@
+package dev.celeriac.api.deadletters;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import dev.celeriac.api.ledger.TaskLedger;
+import dev.celeriac.producer.amqp.AmqpTaskMessages;
+import dev.celeriac.protocol.event.EventSource;
+import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.message.CeleryTimes;
+import dev.celeriac.protocol.message.TaskProperties;
+import dev.celeriac.protocol.names.MessageHeaders;
+import dev.celeriac.protocol.names.TopologyNames;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.support.MessagePropertiesConverter;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Moves dead letters from each work queue's dead-letter queue into the ledger database, acking each only after it is
+ * stored, so that they can be listed and replayed. A dead letter that RabbitMQ made itself (the delivery limit of a
+ * message that kept crashing its worker) has no worker event: the task is recorded failed here.
+ */
+public final class DeadLetterCollector implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterCollector.class);
+
+    private final ConnectionFactory connectionFactory;
+    private final List<String> workQueues;
+    private final DeadLetterStore store;
+    private final TaskLedger ledger;
+    private final TransactionTemplate transactions;
+    private final Clock clock;
+    private final MessagePropertiesConverter converter = AmqpTaskMessages.propertiesConverter();
+    private volatile boolean running;
+    private Connection connection;
+
+    public DeadLetterCollector(
+            ConnectionFactory connectionFactory,
+            List<String> workQueues,
+            DeadLetterStore store,
+            TaskLedger ledger,
+            TransactionTemplate transactions,
+            Clock clock) {
+        this.connectionFactory = connectionFactory;
+        this.workQueues = List.copyOf(workQueues);
+        this.store = store;
+        this.ledger = ledger;
+        this.transactions = transactions;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized void start() {
+        try {
+            connection = connectionFactory.newConnection("celeriac-api-dead-letters");
+            for (String queue : workQueues) {
+                Channel channel = connection.createChannel();
+                channel.basicQos(50);
+                channel.basicConsume(TopologyNames.deadLetterQueue(queue), false, new DefaultConsumer(channel) {
+                    @Override
+                    public void handleDelivery(
+                            String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+                            throws IOException {
+                        try {
+                            keep(
+                                    queue,
+                                    converter.toMessageProperties(properties, envelope, StandardCharsets.UTF_8.name()),
+                                    body);
+                            getChannel().basicAck(envelope.getDeliveryTag(), false);
+                        } catch (RuntimeException e) {
+                            log.warn(
+                                    "could not keep a dead letter of '{}'; it stays in the queue: {}",
+                                    queue,
+                                    e.toString());
+                            getChannel().basicNack(envelope.getDeliveryTag(), false, true);
+                        }
+                    }
+                });
+            }
+        } catch (IOException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the dead-letter collector could not connect to RabbitMQ", e);
+        }
+        running = true;
+    }
+
+    private void keep(String queue, MessageProperties properties, byte[] body) {
+        Map<String, Object> headers = plain(properties.getHeaders());
+        String taskId = properties.getCorrelationId() != null
+                ? properties.getCorrelationId()
+                : text(headers.get(MessageHeaders.ID));
+        String reason = text(headers.get(MessageHeaders.FAILURE_REASON));
+        boolean byBroker = reason == null;
+        if (byBroker) {
+            reason = text(headers.get(MessageHeaders.FIRST_DEATH_REASON));
+        }
+        Instant failedAt = headers.get(MessageHeaders.FAILURE_TIME) instanceof String time
+                ? CeleryTimes.parse(time)
+                : clock.instant();
+        String message = byBroker
+                ? "RabbitMQ dead-lettered the message (" + reason + ")"
+                : text(headers.get(MessageHeaders.FAILURE_MESSAGE));
+        var letter = new DeadLetter(
+                0,
+                taskId,
+                text(headers.get(MessageHeaders.TASK)),
+                queue,
+                reason,
+                text(headers.get(MessageHeaders.FAILURE_EXCEPTION)),
+                message,
+                text(headers.get(MessageHeaders.FAILURE_TRACEBACK)),
+                headers.get(MessageHeaders.FAILURE_ATTEMPTS) instanceof Number n ? n.intValue() : null,
+                text(headers.get(MessageHeaders.FAILURE_WORKER)),
+                failedAt);
+        var taskProperties = new TaskProperties(
+                properties.getContentType(),
+                properties.getContentEncoding(),
+                taskId,
+                properties.getReplyTo(),
+                properties.getPriority(),
+                true,
+                null);
+        String finalReason = reason;
+        transactions.executeWithoutResult(status -> {
+            store.add(letter, taskProperties, headers, body);
+            if (byBroker && taskId != null) {
+                ledger.apply(List.of(new TaskEvent.Failed(
+                        EventSource.now("rabbitmq", 0),
+                        taskId,
+                        "DeadLettered('" + finalReason + "')",
+                        null,
+                        Map.of("reason", String.valueOf(finalReason)))));
+            }
+        });
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    /** Header values as JSON can hold them: dates as ISO-8601 text, nested tables and lists alike. */
+    private static Map<String, Object> plain(Map<String, Object> headers) {
+        var plain = new LinkedHashMap<String, Object>();
+        headers.forEach((name, value) -> plain.put(name, plainValue(value)));
+        return plain;
+    }
+
+    private static Object plainValue(Object value) {
+        return switch (value) {
+            case null -> null;
+            case Date date -> CeleryTimes.format(date.toInstant());
+            case Map<?, ?> map -> {
+                var copy = new LinkedHashMap<String, Object>();
+                map.forEach((k, v) -> copy.put(String.valueOf(k), plainValue(v)));
+                yield copy;
+            }
+            case List<?> list -> {
+                var copy = new ArrayList<Object>();
+                list.forEach(v -> copy.add(plainValue(v)));
+                yield copy;
+            }
+            case String s -> s;
+            case Number n -> n;
+            case Boolean b -> b;
+            case byte[] bytes -> new String(bytes, StandardCharsets.UTF_8);
+            default -> value.toString();
+        };
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing the dead-letter connection: {}", e.toString());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}
