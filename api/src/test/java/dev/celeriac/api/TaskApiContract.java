@@ -34,6 +34,10 @@ abstract class TaskApiContract {
     @Import(DemoTasks.class)
     static class DemoWorker {}
 
+    static final String ADMIN_KEY = "admin-key-for-the-api-tests";
+    static final String READ_KEY = "read-key-for-the-api-tests";
+    static final String SUBMIT_KEY = "submit-key-for-the-api-tests";
+
     private static ConfigurableApplicationContext api;
     private static ConfigurableApplicationContext worker;
     private static final HttpClient http = HttpClient.newHttpClient();
@@ -46,6 +50,7 @@ abstract class TaskApiContract {
         var apiArguments = new ArrayList<>(arguments);
         datasource.forEach((k, v) -> apiArguments.add("--" + k + "=" + v));
         apiArguments.add("--server.port=0");
+        apiArguments.add("--celeriac.api.keys=" + ADMIN_KEY + ":admin," + READ_KEY + ":read," + SUBMIT_KEY + ":submit");
         apiArguments.add("--celeriac.worker.enabled=false");
         api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(apiArguments.toArray(String[]::new));
         base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
@@ -70,6 +75,7 @@ abstract class TaskApiContract {
         var response = http.send(
                 HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks"))
                         .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + ADMIN_KEY)
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -77,6 +83,9 @@ abstract class TaskApiContract {
     }
 
     static Reply send(HttpRequest.Builder request) throws Exception {
+        if (request.build().headers().firstValue("Authorization").isEmpty()) {
+            request.header("Authorization", "Bearer " + ADMIN_KEY);
+        }
         var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         return new Reply(
                 response.statusCode(), response.body().isEmpty() ? null : json.readTree(response.body()), response);
@@ -95,7 +104,11 @@ abstract class TaskApiContract {
 
     static Reply get(String path) throws Exception {
         var response = http.send(
-                HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", "Bearer " + ADMIN_KEY)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return new Reply(response.statusCode(), json.readTree(response.body()), response);
     }
 
@@ -336,5 +349,48 @@ abstract class TaskApiContract {
                 .isEqualTo(204);
         assertThat(delete("/api/v1/dead-letters/" + next.get("id").asLong()).status())
                 .isEqualTo(404);
+    }
+
+    static int status(String method, String path, String key) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json");
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        request.method(
+                method,
+                method.equals("POST")
+                        ? HttpRequest.BodyPublishers.ofString("{\"task\": \"demo.add\", \"args\": [1, 2]}")
+                        : HttpRequest.BodyPublishers.noBody());
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void asksForAKeyAndGrantsEachRoleOnlyItsOwnOperations() throws Exception {
+        JsonNode done = submitAndWait("{\"task\": \"demo.add\", \"args\": [1, 2]}");
+        String task = "/api/v1/tasks/" + done.get("id").asString();
+
+        assertThat(status("GET", task, null)).isEqualTo(401);
+        assertThat(status("GET", task, "not-a-key-of-this-api-at-all")).isEqualTo(401);
+        assertThat(status("POST", "/api/v1/tasks", null)).isEqualTo(401);
+        assertThat(status("GET", "/actuator/health", null)).isEqualTo(200);
+        assertThat(status("GET", "/actuator/prometheus", null)).isEqualTo(200);
+
+        assertThat(status("GET", task, READ_KEY)).isEqualTo(200);
+        assertThat(status("GET", "/api/v1/tasks", READ_KEY)).isEqualTo(200);
+        assertThat(status("POST", "/api/v1/tasks", READ_KEY)).isEqualTo(403);
+        assertThat(status("DELETE", task, READ_KEY)).isEqualTo(403);
+
+        assertThat(status("POST", "/api/v1/tasks", SUBMIT_KEY)).isEqualTo(202);
+        assertThat(status("GET", task, SUBMIT_KEY)).isEqualTo(200);
+        assertThat(status("DELETE", task, SUBMIT_KEY)).isEqualTo(403);
+        assertThat(status("POST", "/api/v1/dead-letters/1/replay", SUBMIT_KEY)).isEqualTo(403);
+
+        assertThat(status("DELETE", task, ADMIN_KEY)).isEqualTo(409); // allowed, but the task has finished
+
+        var unauthorized = http.send(
+                HttpRequest.newBuilder(URI.create(base + task)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(unauthorized.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(json.readTree(unauthorized.body()).get("type").asString())
+                .isEqualTo("https://celeriac.dev/problems/unauthorized");
     }
 }

@@ -1,0 +1,106 @@
+package dev.celeriac.api.security;
+
+import dev.celeriac.api.config.ApiProperties;
+import dev.celeriac.api.problems.Problems;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Secure by default: every request needs {@code Authorization: Bearer <key>} but health and Prometheus scraping.
+ * {@code read} may GET, {@code submit} may also submit tasks, {@code admin} may do everything (revoke, replay).
+ */
+@Configuration(proxyBeanMethods = false)
+public class ApiSecurity {
+
+    @Bean
+    ApiKeys apiKeys(ApiProperties properties) {
+        return ApiKeys.of(properties.keys());
+    }
+
+    @Bean
+    SecurityFilterChain apiSecurityFilterChain(HttpSecurity http, ApiKeys keys) throws Exception {
+        String[] anyRole = {"READ", "SUBMIT", "ADMIN"};
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .httpBasic(basic -> basic.disable())
+                .formLogin(form -> form.disable())
+                .authorizeHttpRequests(requests -> requests.requestMatchers(
+                                "/actuator/health", "/actuator/health/**", "/actuator/prometheus")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/**")
+                        .hasAnyRole(anyRole)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/tasks", "/api/v1/tasks/batch")
+                        .hasAnyRole("SUBMIT", "ADMIN")
+                        .anyRequest()
+                        .hasRole("ADMIN"))
+                .addFilterBefore(new BearerKeyFilter(keys), AuthorizationFilter.class)
+                .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, e) -> problem(
+                                response,
+                                401,
+                                "unauthorized",
+                                "Unauthorized",
+                                "send an API key as 'Authorization: Bearer <key>'"))
+                        .accessDeniedHandler((request, response, e) -> problem(
+                                response,
+                                403,
+                                "forbidden",
+                                "Forbidden",
+                                "this API key's role may not " + request.getMethod() + " " + request.getRequestURI())));
+        return http.build();
+    }
+
+    private static void problem(HttpServletResponse response, int status, String type, String title, String detail)
+            throws IOException {
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        if (status == 401) {
+            response.setHeader("WWW-Authenticate", "Bearer");
+        }
+        response.getWriter()
+                .write("{\"type\":\"" + Problems.TYPE_BASE + type + "\",\"title\":\"" + title + "\",\"status\":"
+                        + status + ",\"detail\":\"" + detail.replace("\"", "'") + "\"}");
+    }
+
+    /** Authenticates a bearer key; a wrong key is treated as none (401), and is never logged. */
+    private static final class BearerKeyFilter extends OncePerRequestFilter {
+        private final ApiKeys keys;
+
+        BearerKeyFilter(ApiKeys keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            String header = request.getHeader("Authorization");
+            if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                keys.roleOf(header.substring(7).strip()).ifPresent(role -> {
+                    var authentication = new UsernamePasswordAuthenticationToken(
+                            "api-key:" + role.name().toLowerCase(java.util.Locale.ROOT),
+                            null,
+                            List.of(new SimpleGrantedAuthority("ROLE_" + role.name())));
+                    SecurityContextHolder.getContext().setAuthentication(authentication);
+                });
+            }
+            // No clearing here: Spring's SecurityContextHolderFilter does it when the request ends, and the
+            // ExceptionTranslationFilter above needs the (anonymous) authentication to answer 401 rather than 403.
+            chain.doFilter(request, response);
+        }
+    }
+}
