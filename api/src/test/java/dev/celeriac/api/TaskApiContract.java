@@ -57,6 +57,11 @@ abstract class TaskApiContract {
         worker = new SpringApplicationBuilder(DemoWorker.class)
                 .web(WebApplicationType.NONE)
                 .run(arguments.toArray(String[]::new));
+        // Tasks are accepted once a worker has registered them: wait for the worker's first event.
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        get("/api/v1/workers").body().get("workers").toString().contains("demo.add"));
     }
 
     @AfterAll
@@ -392,5 +397,62 @@ abstract class TaskApiContract {
         assertThat(unauthorized.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
         assertThat(json.readTree(unauthorized.body()).get("type").asString())
                 .isEqualTo("https://celeriac.dev/problems/unauthorized");
+    }
+
+    @Test
+    void rejectsATaskNameNoWorkerRegistered() throws Exception {
+        Reply reply = post("{\"task\": \"demo.nobody\"}");
+        assertThat(reply.status()).isEqualTo(422);
+        assertThat(reply.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/unknown-task");
+    }
+
+    @Test
+    void showsTheWorkerWithItsPoolAndTasksAndTheQueueWithItsConsumer() throws Exception {
+        JsonNode workers = get("/api/v1/workers").body().get("workers");
+        JsonNode demo = java.util.stream.StreamSupport.stream(workers.spliterator(), false)
+                .filter(w -> w.get("worker").get("registered").toString().contains("demo.add"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(demo.get("alive").asBoolean()).isTrue();
+        assertThat(demo.get("worker").get("queues").toString()).contains("default");
+        assertThat(demo.get("worker").get("pool").asString()).isEqualTo("platform");
+        assertThat(demo.get("worker").get("software").asString()).isEqualTo("celeriac");
+
+        JsonNode queues = get("/api/v1/queues").body().get("queues");
+        JsonNode queue = queues.get(0);
+        assertThat(queue.get("name").asString()).isEqualTo("default");
+        assertThat(queue.get("consumers").asInt()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void submitsABatchTogetherOrNothingOfAnInvalidOne() throws Exception {
+        Reply batch = send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks/batch"))
+                        .header("Content-Type", "application/json")
+                        .POST(
+                                HttpRequest.BodyPublishers.ofString(
+                                        "{\"tasks\": [{\"task\": \"demo.add\", \"args\": [1, 1]},"
+                                                + " {\"task\": \"demo.add\", \"args\": [2, 2]}, {\"task\": \"demo.add\", \"args\": [3, 3]}]}")));
+        assertThat(batch.status()).isEqualTo(202);
+        var results = new java.util.ArrayList<Integer>();
+        for (JsonNode task : batch.body().get("tasks")) {
+            results.add(get("/api/v1/tasks/" + task.get("id").asString() + "?wait=30")
+                    .body()
+                    .get("result")
+                    .asInt());
+        }
+        assertThat(results).containsExactly(2, 4, 6);
+
+        Reply invalid = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks/batch"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"tasks\": [{\"task\": \"demo.add\", \"args\": [5, 5]}, {\"task\": \"bad name\"}]}")));
+        assertThat(invalid.status()).isEqualTo(422);
+        assertThat(invalid.body().get("detail").asString()).startsWith("tasks[1]: ");
+        JsonNode listed = get("/api/v1/tasks?task=demo.add&limit=500").body().get("tasks");
+        assertThat(java.util.stream.StreamSupport.stream(listed.spliterator(), false)
+                        .noneMatch(t -> t.get("args").equals(json.readTree("[5,5]"))))
+                .as("nothing of an invalid batch was recorded")
+                .isTrue();
     }
 }

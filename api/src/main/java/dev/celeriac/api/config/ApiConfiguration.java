@@ -35,6 +35,12 @@ public class ApiConfiguration {
     }
 
     @Bean
+    dev.celeriac.api.workers.WorkerRegistry workerRegistry(
+            JdbcTemplate jdbc, tools.jackson.databind.json.JsonMapper json) {
+        return new dev.celeriac.api.workers.WorkerRegistry(jdbc, json);
+    }
+
+    @Bean
     TaskLedger taskLedger(JdbcTemplate jdbc, TransactionTemplate transactions, ApiProperties properties, Clock clock) {
         return new TaskLedger(jdbc, transactions, properties.resultLimit(), clock);
     }
@@ -91,6 +97,8 @@ public class ApiConfiguration {
             ConnectionFactory connectionFactory,
             AmqpAdmin admin,
             TaskLedger ledger,
+            dev.celeriac.api.workers.WorkerRegistry workers,
+            TransactionTemplate transactions,
             TaskMessageCodec codec,
             ApiProperties properties) {
         // The event queue must exist before the recorder's own connection consumes it.
@@ -100,6 +108,8 @@ public class ApiConfiguration {
         return new EventRecorder(
                 ownConnectionFactory(connectionFactory),
                 ledger,
+                workers,
+                transactions,
                 new EventCodec(codec.mapper()),
                 properties.recorderBatchSize());
     }

@@ -15,6 +15,8 @@ import org.springframework.validation.annotation.Validated;
  * @param keys API keys with their role, as {@code key:role} (roles {@code read}, {@code submit}, {@code admin}), e.g.
  *     {@code CELERIAC_API_KEYS=k1:admin,k2:read}; when none is set, an admin key is generated at start and logged
  *     once.
+ * @param allowUnknownTasks Whether tasks whose name no worker ever registered are accepted (for workers that do not
+ *     report their task names, such as Celery's).
  */
 @Validated
 @ConfigurationProperties("celeriac.api")
@@ -22,7 +24,8 @@ public record ApiProperties(
         @DefaultValue("1048576") @Min(1) int resultLimit,
         @DefaultValue("200") @Min(1) @Max(10_000) int recorderBatchSize,
         @DefaultValue("1048576") @Min(1) long maxBodyBytes,
-        java.util.List<String> keys) {
+        java.util.List<String> keys,
+        @DefaultValue("false") boolean allowUnknownTasks) {
 
     public ApiProperties {
         keys = keys == null ? java.util.List.of() : java.util.List.copyOf(keys);

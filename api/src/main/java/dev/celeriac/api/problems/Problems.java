@@ -61,7 +61,7 @@ public final class Problems {
 
     /** The broker did not take a task: 429 when its queue is full, 503 when the broker is unavailable or slow. */
     @ExceptionHandler(TaskPublishException.class)
-    ResponseEntity<ProblemDetail> brokerRefused(TaskPublishException e) {
+    public ResponseEntity<ProblemDetail> brokerRefused(TaskPublishException e) {
         HttpStatus status;
         String type;
         if (e instanceof PublishReturnedException) {

@@ -36,6 +36,8 @@ public final class EventRecorder implements SmartLifecycle {
 
     private final ConnectionFactory connectionFactory;
     private final TaskLedger ledger;
+    private final dev.celeriac.api.workers.WorkerRegistry workers;
+    private final org.springframework.transaction.support.TransactionTemplate transactions;
     private final EventCodec codec;
     private final int batchSize;
     private final BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
@@ -44,9 +46,17 @@ public final class EventRecorder implements SmartLifecycle {
     private Channel channel;
     private Thread worker;
 
-    public EventRecorder(ConnectionFactory connectionFactory, TaskLedger ledger, EventCodec codec, int batchSize) {
+    public EventRecorder(
+            ConnectionFactory connectionFactory,
+            TaskLedger ledger,
+            dev.celeriac.api.workers.WorkerRegistry workers,
+            org.springframework.transaction.support.TransactionTemplate transactions,
+            EventCodec codec,
+            int batchSize) {
         this.connectionFactory = connectionFactory;
         this.ledger = ledger;
+        this.workers = workers;
+        this.transactions = transactions;
         this.codec = codec;
         this.batchSize = batchSize;
     }
@@ -99,20 +109,25 @@ public final class EventRecorder implements SmartLifecycle {
 
     private void record(List<Delivery> batch) {
         var events = new ArrayList<TaskEvent>();
+        var workerEvents = new ArrayList<dev.celeriac.protocol.event.WorkerEvent>();
         for (Delivery delivery : batch) {
             try {
                 for (CeleryEvent event : codec.decode(delivery.body())) {
-                    if (event instanceof TaskEvent task) {
-                        events.add(task);
+                    switch (event) {
+                        case TaskEvent task -> events.add(task);
+                        case dev.celeriac.protocol.event.WorkerEvent worker -> workerEvents.add(worker);
                     }
                 }
             } catch (MalformedMessageException e) {
                 log.warn("skipped an event message that is not a Celery event: {}", e.getMessage());
             }
         }
-        if (!events.isEmpty()) {
-            ledger.apply(events);
-        }
+        transactions.executeWithoutResult(status -> {
+            workerEvents.forEach(workers::apply);
+            if (!events.isEmpty()) {
+                ledger.apply(events);
+            }
+        });
     }
 
     private static void sleepQuietly(long ms) {

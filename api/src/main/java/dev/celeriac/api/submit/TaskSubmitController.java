@@ -39,7 +39,18 @@ public class TaskSubmitController {
     private final JsonMapper json;
     private final Clock clock;
 
-    public TaskSubmitController(TaskClient client, TaskLedger ledger, JsonMapper json, Clock clock) {
+    private final dev.celeriac.api.workers.WorkerRegistry workers;
+    private final boolean allowUnknownTasks;
+
+    public TaskSubmitController(
+            TaskClient client,
+            TaskLedger ledger,
+            dev.celeriac.api.workers.WorkerRegistry workers,
+            dev.celeriac.api.config.ApiProperties properties,
+            JsonMapper json,
+            Clock clock) {
+        this.workers = workers;
+        this.allowUnknownTasks = properties.allowUnknownTasks();
         this.client = client;
         this.ledger = ledger;
         this.json = json;
@@ -56,26 +67,6 @@ public class TaskSubmitController {
         if (body == null) {
             throw Problems.badRequest("the body must be a JSON object with at least a 'task'");
         }
-        if (body.task() == null || body.task().isBlank()) {
-            throw Problems.badRequest("'task' is required: the name of a registered task, e.g. demo.add");
-        }
-        check("task name", body.task());
-        String queue = body.queue() == null ? TopologyNames.DEFAULT_QUEUE : body.queue();
-        check("queue name", queue);
-        if (body.countdown() != null && body.eta() != null) {
-            throw Problems.invalid("give 'countdown' or 'eta', not both");
-        }
-        if (body.countdown() != null
-                && (body.countdown() < 0
-                        || body.countdown() > Duration.ofDays(365).toSeconds())) {
-            throw Problems.invalid("'countdown' must be 0 to 31536000 seconds, was " + body.countdown());
-        }
-        Instant now = clock.instant();
-        Instant eta = body.eta() == null ? null : time("eta", body.eta());
-        if (body.countdown() != null) {
-            eta = now.plusMillis(Math.round(body.countdown() * 1000));
-        }
-        Instant expires = expires(body.expires(), now);
         String id = UUID.randomUUID().toString();
         if (idempotencyKey != null) {
             if (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_KEY_LENGTH) {
@@ -86,32 +77,18 @@ public class TaskSubmitController {
                 return replay(idempotencyKey, body, earlier.get());
             }
         }
-        SubmitOptions options;
+        Prepared prepared;
         try {
-            options = SubmitOptions.defaults()
-                    .withQueue(queue)
-                    .withPriority(body.priority())
-                    .withEta(eta)
-                    .withExpires(expires)
-                    .withMaxRetries(body.maxRetries())
-                    .withTaskId(id);
-        } catch (IllegalArgumentException e) {
-            throw Problems.invalid(e.getMessage());
+            prepared = prepare(body, id, "");
+        } catch (RuntimeException e) {
+            if (idempotencyKey != null) {
+                ledger.releaseIdempotencyKey(idempotencyKey, id);
+            }
+            throw e;
         }
-        List<Object> args = body.args() == null ? List.of() : body.args();
-        Map<String, Object> kwargs = body.kwargs() == null ? Map.of() : body.kwargs();
-        ledger.recordSubmitted(new TaskLedger.Submitted(
-                id,
-                body.task(),
-                queue,
-                json.writeValueAsString(args),
-                json.writeValueAsString(kwargs),
-                null,
-                id,
-                eta,
-                expires));
+        ledger.recordSubmitted(prepared.submitted());
         try {
-            client.submit(new TaskRequest(body.task(), args, kwargs, options));
+            client.submit(prepared.request());
         } catch (TaskPublishException e) {
             forget(id, idempotencyKey);
             throw e;
@@ -123,6 +100,129 @@ public class TaskSubmitController {
         return ResponseEntity.accepted()
                 .location(URI.create("/api/v1/tasks/" + id))
                 .body(view);
+    }
+
+    /** Most tasks in one batch. */
+    static final int MAX_BATCH = 1000;
+
+    /** The body of {@code POST /api/v1/tasks/batch}. */
+    public record BatchRequest(List<SubmitRequest> tasks) {}
+
+    /**
+     * Submits up to 1,000 tasks at once: all are validated first (none is sent if one is invalid), recorded, and
+     * published together, confirms awaited together. If the broker refuses some, they are removed from the ledger
+     * and the problem lists the ids that were accepted.
+     */
+    @PostMapping("/batch")
+    public ResponseEntity<Map<String, List<TaskView>>> submitBatch(@RequestBody BatchRequest batch) {
+        if (batch == null || batch.tasks() == null || batch.tasks().isEmpty()) {
+            throw Problems.badRequest("the body must be {\"tasks\": [...]} with at least one task");
+        }
+        if (batch.tasks().size() > MAX_BATCH) {
+            throw Problems.invalid("a batch holds at most " + MAX_BATCH + " tasks, this one "
+                    + batch.tasks().size());
+        }
+        var prepared = new java.util.ArrayList<Prepared>();
+        for (int i = 0; i < batch.tasks().size(); i++) {
+            SubmitRequest task = batch.tasks().get(i);
+            if (task == null) {
+                throw Problems.badRequest("tasks[" + i + "] is null");
+            }
+            prepared.add(prepare(task, UUID.randomUUID().toString(), "tasks[" + i + "]: "));
+        }
+        prepared.forEach(p -> ledger.recordSubmitted(p.submitted()));
+        try {
+            client.submitAll(prepared.stream().map(Prepared::request).toList());
+        } catch (dev.celeriac.producer.BatchPublishException e) {
+            e.failures().keySet().forEach(ledger::forgetUnpublished);
+            var problem = e.getCause() instanceof TaskPublishException first
+                    ? new Problems().brokerRefused(first).getBody()
+                    : org.springframework.http.ProblemDetail.forStatus(503);
+            problem.setDetail(e.getMessage());
+            problem.setProperty(
+                    "accepted", e.accepted().stream().map(h -> h.id()).toList());
+            throw new org.springframework.web.ErrorResponseException(
+                    org.springframework.http.HttpStatusCode.valueOf(problem.getStatus()), problem, e);
+        }
+        List<TaskView> views = prepared.stream()
+                .map(p -> TaskView.of(ledger.find(p.submitted().id()).orElseThrow(), json))
+                .toList();
+        return ResponseEntity.accepted().body(Map.of("tasks", views));
+    }
+
+    /** A validated request: what to publish and what the ledger records. */
+    record Prepared(TaskRequest request, TaskLedger.Submitted submitted) {}
+
+    /**
+     * Validates a request and builds what to publish and record.
+     *
+     * @param where prefix of error details, e.g. "tasks[3]: " in a batch
+     */
+    Prepared prepare(SubmitRequest body, String id, String where) {
+        try {
+            if (body.task() == null || body.task().isBlank()) {
+                throw Problems.badRequest("'task' is required: the name of a registered task, e.g. demo.add");
+            }
+            check("task name", body.task());
+            if (!allowUnknownTasks && !workers.isRegistered(body.task())) {
+                throw Problems.problem(
+                        org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT,
+                        "unknown-task",
+                        "Unknown task",
+                        "no worker has registered a task named '" + body.task()
+                                + "' (set celeriac.api.allow-unknown-tasks=true to accept it anyway)");
+            }
+            String queue = body.queue() == null ? TopologyNames.DEFAULT_QUEUE : body.queue();
+            check("queue name", queue);
+            if (body.countdown() != null && body.eta() != null) {
+                throw Problems.invalid("give 'countdown' or 'eta', not both");
+            }
+            if (body.countdown() != null
+                    && (body.countdown() < 0
+                            || body.countdown() > Duration.ofDays(365).toSeconds())) {
+                throw Problems.invalid("'countdown' must be 0 to 31536000 seconds, was " + body.countdown());
+            }
+            Instant now = clock.instant();
+            Instant eta = body.eta() == null ? null : time("eta", body.eta());
+            if (body.countdown() != null) {
+                eta = now.plusMillis(Math.round(body.countdown() * 1000));
+            }
+            Instant expires = expires(body.expires(), now);
+
+            SubmitOptions options;
+            try {
+                options = SubmitOptions.defaults()
+                        .withQueue(queue)
+                        .withPriority(body.priority())
+                        .withEta(eta)
+                        .withExpires(expires)
+                        .withMaxRetries(body.maxRetries())
+                        .withTaskId(id);
+            } catch (IllegalArgumentException e) {
+                throw Problems.invalid(e.getMessage());
+            }
+            List<Object> args = body.args() == null ? List.of() : body.args();
+            Map<String, Object> kwargs = body.kwargs() == null ? Map.of() : body.kwargs();
+            return new Prepared(
+                    new TaskRequest(body.task(), args, kwargs, options),
+                    new TaskLedger.Submitted(
+                            id,
+                            body.task(),
+                            queue,
+                            json.writeValueAsString(args),
+                            json.writeValueAsString(kwargs),
+                            null,
+                            id,
+                            eta,
+                            expires));
+        } catch (org.springframework.web.ErrorResponseException e) {
+            if (where.isEmpty()) {
+                throw e;
+            }
+            var problem = e.getBody();
+            problem.setDetail(where + problem.getDetail());
+            throw e;
+        }
     }
 
     private void forget(String id, String idempotencyKey) {

@@ -1,0 +1,118 @@
+package dev.celeriac.api.workers;
+
+import dev.celeriac.protocol.event.WorkerEvent;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Workers from their online, heartbeat and offline events, and the task names they registered. */
+public final class WorkerRegistry {
+
+    /** A worker as last heard of. */
+    public record Worker(
+            String hostname,
+            String software,
+            String version,
+            List<String> queues,
+            String pool,
+            Integer poolSize,
+            int active,
+            long processed,
+            List<String> registered,
+            boolean online,
+            Instant firstSeen,
+            Instant lastHeartbeat) {}
+
+    private final JdbcTemplate jdbc;
+    private final JsonMapper json;
+
+    public WorkerRegistry(JdbcTemplate jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** Records a worker event (the recorder calls it inside its transaction). */
+    public void apply(WorkerEvent event) {
+        Instant at = event.source().instant();
+        boolean online = !(event instanceof WorkerEvent.Offline);
+        int active = event instanceof WorkerEvent.Heartbeat h ? h.active() : 0;
+        long processed = event instanceof WorkerEvent.Heartbeat h ? h.processed() : 0;
+        var info = event.info();
+        String queues = info == null ? null : json.writeValueAsString(info.queues());
+        String registered = info == null ? null : json.writeValueAsString(info.registered());
+        Object[] values = {
+            event.swIdent(),
+            event.swVer(),
+            queues,
+            info == null ? null : info.pool(),
+            info == null ? null : info.poolSize(),
+            active,
+            processed,
+            registered,
+            online,
+            Timestamp.from(at),
+            event.source().hostname(),
+            Timestamp.from(at)
+        };
+        int updated = jdbc.update(
+                "UPDATE workers SET software = ?, version = ?, queues = COALESCE(?, queues),"
+                        + " pool = COALESCE(?, pool), pool_size = COALESCE(?, pool_size), active = ?,"
+                        + " processed = GREATEST(processed, ?), registered = COALESCE(?, registered), online = ?,"
+                        + " last_heartbeat = GREATEST(last_heartbeat, ?) WHERE hostname = ? AND last_heartbeat <= ?",
+                values);
+        if (updated == 0
+                && jdbc.queryForObject(
+                                "SELECT COUNT(*) FROM workers WHERE hostname = ?",
+                                Integer.class,
+                                event.source().hostname())
+                        == 0) {
+            jdbc.update(
+                    "INSERT INTO workers (software, version, queues, pool, pool_size, active, processed,"
+                            + " registered, online, last_heartbeat, hostname, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                            + " ?, ?, ?)",
+                    values);
+        }
+        if (info != null) {
+            for (String name : info.registered()) {
+                if (jdbc.update("UPDATE registered_tasks SET last_seen = ? WHERE name = ?", Timestamp.from(at), name)
+                        == 0) {
+                    jdbc.update(
+                            "INSERT INTO registered_tasks (name, last_seen) VALUES (?, ?)", name, Timestamp.from(at));
+                }
+            }
+        }
+    }
+
+    /** Whether any worker ever registered the task name. */
+    public boolean isRegistered(String task) {
+        Integer count =
+                jdbc.queryForObject("SELECT COUNT(*) FROM registered_tasks WHERE name = ?", Integer.class, task);
+        return count != null && count > 0;
+    }
+
+    /** Every worker ever seen, most recently heard of first. */
+    public List<Worker> all() {
+        return jdbc.query(
+                "SELECT * FROM workers ORDER BY last_heartbeat DESC",
+                (rs, n) -> new Worker(
+                        rs.getString("hostname"),
+                        rs.getString("software"),
+                        rs.getString("version"),
+                        list(rs.getString("queues")),
+                        rs.getString("pool"),
+                        (Integer) rs.getObject("pool_size"),
+                        rs.getInt("active"),
+                        rs.getLong("processed"),
+                        list(rs.getString("registered")),
+                        rs.getBoolean("online"),
+                        rs.getTimestamp("first_seen").toInstant(),
+                        rs.getTimestamp("last_heartbeat").toInstant()));
+    }
+
+    private List<String> list(String text) {
+        return text == null ? List.of() : json.readValue(text, new TypeReference<List<String>>() {});
+    }
+}
