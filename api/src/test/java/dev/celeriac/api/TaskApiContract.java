@@ -455,4 +455,23 @@ abstract class TaskApiContract {
                 .as("nothing of an invalid batch was recorded")
                 .isTrue();
     }
+
+    @Test
+    void knowsATaskSentByAnotherProducerAsPendingBeforeAnyWorkerTakesIt() throws Exception {
+        var producer = worker.getBean(dev.celeriac.producer.TaskClient.class);
+        var handle = producer.submit(
+                "demo.add",
+                java.util.List.of(7, 8),
+                Map.of(),
+                dev.celeriac.producer.SubmitOptions.defaults().withCountdown(Duration.ofSeconds(20)));
+
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> get("/api/v1/tasks/" + handle.id()).status() == 200);
+        JsonNode task = get("/api/v1/tasks/" + handle.id()).body();
+        assertThat(task.get("state").asString()).isEqualTo("PENDING");
+        assertThat(task.get("task").asString()).isEqualTo("demo.add");
+        assertThat(task.get("queue").asString()).isEqualTo("default");
+        assertThat(task.get("startedAt").isNull()).isTrue();
+    }
 }

@@ -56,7 +56,8 @@ public final class CeleriacProducerAutoConfiguration {
         return new RabbitTaskClient(
                 connectionFactory,
                 codec,
-                new RabbitTaskClient.Settings(properties.defaultQueue(), properties.confirmTimeout(), origin),
+                new RabbitTaskClient.Settings(
+                        properties.defaultQueue(), properties.confirmTimeout(), origin, properties.sendSentEvents()),
                 meters.getIfAvailable(() -> Metrics.globalRegistry),
                 Clock.systemUTC());
     }

@@ -11,6 +11,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param defaultQueue Queue of tasks that name none.
  * @param confirmTimeout How long a submit waits for the broker's publisher confirm before it fails with a time-out
+ * @param sendSentEvents Whether each accepted task is announced with a {@code task-sent} event, so that the ledger
+ *     knows it as PENDING before a worker takes it (Celery's {@code task_send_sent_event}).
  * @param origin The {@code origin} header of sent tasks ({@code name@host}); unset for {@code java<pid>@<host>}
  */
 @Validated
@@ -18,4 +20,5 @@ import org.springframework.validation.annotation.Validated;
 public record ProducerProperties(
         @DefaultValue("default") @NotBlank String defaultQueue,
         @DefaultValue("10s") Duration confirmTimeout,
+        @DefaultValue("true") boolean sendSentEvents,
         String origin) {}

@@ -12,6 +12,10 @@ import dev.celeriac.producer.TaskRequest;
 import dev.celeriac.producer.amqp.AmqpTaskMessages;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.protocol.control.Revoke;
+import dev.celeriac.protocol.event.EventCodec;
+import dev.celeriac.protocol.event.EventSource;
+import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.message.CeleryTimes;
 import dev.celeriac.protocol.message.TaskMessage;
 import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.names.MetricNames;
@@ -26,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -46,8 +51,10 @@ public final class RabbitTaskClient implements TaskClient {
      * @param defaultQueue queue of tasks that name none
      * @param confirmTimeout how long to wait for the broker's confirm
      * @param origin the {@code origin} header, {@code name@host}
+     * @param sendSentEvents whether each accepted task is announced with a {@code task-sent} event, so that the
+     *     ledger knows it as PENDING before any worker takes it
      */
-    public record Settings(String defaultQueue, Duration confirmTimeout, String origin) {
+    public record Settings(String defaultQueue, Duration confirmTimeout, String origin, boolean sendSentEvents) {
         public Settings {
             Objects.requireNonNull(defaultQueue, "defaultQueue");
             if (confirmTimeout.isNegative() || confirmTimeout.isZero()) {
@@ -57,6 +64,8 @@ public final class RabbitTaskClient implements TaskClient {
     }
 
     private final ConfirmedPublisher publisher;
+    private final EventCodec events;
+    private final java.util.concurrent.atomic.AtomicLong eventClock = new java.util.concurrent.atomic.AtomicLong();
     private final TaskMessageCodec codec;
     private final TaskMessageFactory factory;
     private final Settings settings;
@@ -77,6 +86,7 @@ public final class RabbitTaskClient implements TaskClient {
             MeterRegistry meters,
             Clock clock) {
         this.publisher = new ConfirmedPublisher(connectionFactory);
+        this.events = new EventCodec(codec.mapper());
         this.codec = codec;
         this.settings = settings;
         this.factory = new TaskMessageFactory(codec.mapper(), settings.defaultQueue(), settings.origin());
@@ -175,8 +185,45 @@ public final class RabbitTaskClient implements TaskClient {
                 .register(meters)
                 .record(pending.publish.elapsedNanos(), TimeUnit.NANOSECONDS);
         count(p, "accepted");
+        if (settings.sendSentEvents()) {
+            announce(p);
+        }
         return new TaskHandle(
                 p.message.id(), p.message.task(), p.queue, p.message.headers().eta(), Instant.now(clock));
+    }
+
+    /** Sends Celery's task-sent event for an accepted task, without waiting: it only informs monitors. */
+    private void announce(Prepared p) {
+        var h = p.message.headers();
+        var event = new TaskEvent.Sent(
+                EventSource.now(settings.origin(), eventClock.incrementAndGet()),
+                h.id(),
+                h.task(),
+                h.argsrepr(),
+                h.kwargsrepr(),
+                h.retries(),
+                h.eta() == null ? null : CeleryTimes.format(h.eta()),
+                h.expires() == null ? null : CeleryTimes.format(h.expires()),
+                p.queue,
+                TopologyNames.TASK_EXCHANGE,
+                p.queue,
+                h.rootId(),
+                h.parentId(),
+                Map.of());
+        var properties = new MessageProperties();
+        properties.setContentType(WireFormat.CONTENT_TYPE_JSON);
+        properties.setContentEncoding(WireFormat.CONTENT_ENCODING_UTF8);
+        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        try {
+            publisher.send(
+                    h.id(),
+                    TopologyNames.EVENT_EXCHANGE,
+                    event.type().routingKey(),
+                    TopologyNames.EVENT_QUEUE,
+                    new org.springframework.amqp.core.Message(events.encode(event), properties));
+        } catch (TaskPublishException e) {
+            // The task itself is accepted; the ledger will learn of it from the worker's events instead.
+        }
     }
 
     private static String outcome(TaskPublishException e) {
