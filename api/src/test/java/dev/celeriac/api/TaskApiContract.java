@@ -474,4 +474,23 @@ abstract class TaskApiContract {
         assertThat(task.get("queue").asString()).isEqualTo("default");
         assertThat(task.get("startedAt").isNull()).isTrue();
     }
+
+    @Test
+    void servesItsOpenApiDescriptionAndSwaggerUi() throws Exception {
+        var document = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/v3/api-docs")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(document.statusCode()).isEqualTo(200);
+        JsonNode paths = json.readTree(document.body()).get("paths");
+        assertThat(paths.has("/api/v1/tasks")).isTrue();
+        assertThat(paths.has("/api/v1/tasks/{id}")).isTrue();
+        assertThat(paths.has("/api/v1/dead-letters/{id}/replay")).isTrue();
+        var ui = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/swagger-ui/index.html"))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ui.statusCode()).isEqualTo(200);
+        assertThat(ui.body()).contains("Swagger UI");
+    }
 }

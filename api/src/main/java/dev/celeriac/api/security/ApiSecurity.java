@@ -43,6 +43,9 @@ public class ApiSecurity {
                 .authorizeHttpRequests(requests -> requests.requestMatchers(
                                 "/actuator/health", "/actuator/health/**", "/actuator/prometheus")
                         .permitAll()
+                        // The API's description is public; every call it describes still needs a key.
+                        .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
+                        .permitAll()
                         .requestMatchers(HttpMethod.GET, "/**")
                         .hasAnyRole(anyRole)
                         .requestMatchers(HttpMethod.POST, "/api/v1/tasks", "/api/v1/tasks/batch")
