@@ -41,6 +41,12 @@ public class ApiConfiguration {
     }
 
     @Bean
+    dev.celeriac.api.ledger.LedgerCleanup ledgerCleanup(TaskLedger ledger, ApiProperties properties, Clock clock) {
+        return new dev.celeriac.api.ledger.LedgerCleanup(
+                ledger, properties.resultTtl(), properties.cleanupInterval(), clock);
+    }
+
+    @Bean
     TaskLedger taskLedger(JdbcTemplate jdbc, TransactionTemplate transactions, ApiProperties properties, Clock clock) {
         return new TaskLedger(jdbc, transactions, properties.resultLimit(), clock);
     }

@@ -15,6 +15,8 @@ import org.springframework.validation.annotation.Validated;
  * @param keys API keys with their role, as {@code key:role} (roles {@code read}, {@code submit}, {@code admin}), e.g.
  *     {@code CELERIAC_API_KEYS=k1:admin,k2:read}; when none is set, an admin key is generated at start and logged
  *     once.
+ * @param resultTtl How long finished tasks and their results stay in the ledger.
+ * @param cleanupInterval How often expired tasks are removed.
  * @param allowUnknownTasks Whether tasks whose name no worker ever registered are accepted (for workers that do not
  *     report their task names, such as Celery's).
  */
@@ -25,6 +27,8 @@ public record ApiProperties(
         @DefaultValue("200") @Min(1) @Max(10_000) int recorderBatchSize,
         @DefaultValue("1048576") @Min(1) long maxBodyBytes,
         java.util.List<String> keys,
+        @DefaultValue("7d") java.time.Duration resultTtl,
+        @DefaultValue("1h") java.time.Duration cleanupInterval,
         @DefaultValue("false") boolean allowUnknownTasks) {
 
     public ApiProperties {

@@ -238,6 +238,25 @@ public final class TaskLedger {
         });
     }
 
+    /**
+     * Removes tasks that finished before the cutoff, with their history, and idempotency keys older than it.
+     *
+     * @return how many tasks were removed
+     */
+    public int expire(Instant cutoff) {
+        Timestamp before = Timestamp.from(cutoff);
+        return transactions.execute(status -> {
+            jdbc.update(
+                    "DELETE FROM task_history WHERE task_id IN (SELECT id FROM tasks WHERE finished_at < ?"
+                            + " AND state IN ('SUCCESS', 'FAILURE', 'REVOKED'))",
+                    before);
+            int removed = jdbc.update(
+                    "DELETE FROM tasks WHERE finished_at < ? AND state IN ('SUCCESS', 'FAILURE', 'REVOKED')", before);
+            jdbc.update("DELETE FROM idempotency_keys WHERE created_at < ?", before);
+            return removed;
+        });
+    }
+
     /** Forgets an accepted task whose publish then failed, so that nothing half-accepted stays behind. */
     public void forgetUnpublished(String id) {
         transactions.executeWithoutResult(status -> {
@@ -303,6 +322,13 @@ public final class TaskLedger {
             row.queue = row.queue != null ? row.queue : sent.queue();
             row.args = row.args != null ? row.args : sent.args();
             row.kwargs = row.kwargs != null ? row.kwargs : sent.kwargs();
+        }
+        // When the latest attempt started is a fact whatever order events arrive in: a task-started event that
+        // arrives after the task's outcome still fills it in.
+        if (event instanceof TaskEvent.Started
+                && attemptOf(event, row.attempt) >= row.attempt
+                && (row.startedAt == null || at.isAfter(row.startedAt))) {
+            row.startedAt = at;
         }
         TaskStatus incoming = new TaskStatus(stateOf(event), attemptOf(event, row.attempt));
         TaskStatus current = new TaskStatus(row.state, row.attempt);

@@ -81,6 +81,11 @@ class TaskLedgerTests {
             assertThat(record.result()).isEqualTo("3");
             assertThat(record.task()).isEqualTo("demo.flaky");
             assertThat(record.errorType()).isNull();
+            assertThat(record.startedAt())
+                    .as("start of the last attempt")
+                    .isCloseTo(
+                            at(8).instant(),
+                            org.assertj.core.api.Assertions.within(1, java.time.temporal.ChronoUnit.MILLIS));
         }
     }
 
@@ -116,6 +121,21 @@ class TaskLedgerTests {
         TaskRecord record = ledger.find("big").orElseThrow();
         assertThat(record.resultTruncated()).isTrue();
         assertThat(record.result()).hasSize(16);
+    }
+
+    @Test
+    void removesFinishedTasksOlderThanTheRetentionAndKeepsTheRest() {
+        ledger.apply(List.of(new TaskEvent.Succeeded(at(1), "old", "1", 1, Map.of())));
+        ledger.apply(List.of(new TaskEvent.Started(at(1), "running", Map.of())));
+        ledger.apply(List.of(new TaskEvent.Succeeded(at(100), "recent", "2", 1, Map.of())));
+
+        int removed = ledger.expire(java.time.Instant.ofEpochMilli((long) ((NOW + 50) * 1000)));
+
+        assertThat(removed).isEqualTo(1);
+        assertThat(ledger.find("old")).isEmpty();
+        assertThat(ledger.history("old")).isEmpty();
+        assertThat(ledger.find("running")).isPresent();
+        assertThat(ledger.find("recent")).isPresent();
     }
 
     @Test
