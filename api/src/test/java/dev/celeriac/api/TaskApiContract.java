@@ -493,4 +493,26 @@ abstract class TaskApiContract {
         assertThat(ui.statusCode()).isEqualTo(200);
         assertThat(ui.body()).contains("Swagger UI");
     }
+
+    @Test
+    void exposesQueueAndRecorderMetricsToPrometheusWithoutAKey() throws Exception {
+        submitAndWait("{\"task\": \"demo.add\", \"args\": [3, 4]}");
+        var scrape = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body())
+                .contains("celeriac_queue_depth{queue=\"default\"}")
+                .contains("celeriac_queue_consumers{queue=\"default\"}")
+                .contains("celeriac_queue_dead_letters{queue=\"default\"}")
+                .contains("celeriac_recorder_backlog")
+                .contains("celeriac_recorder_lag_seconds")
+                .contains("celeriac_tasks_submitted_total{outcome=\"accepted\",queue=\"default\",task=\"demo.add\"}");
+        var recorded = java.util.regex.Pattern.compile("celeriac_recorder_events_total\\{kind=\"task\"\\} ([0-9.E]+)")
+                .matcher(scrape.body());
+        assertThat(recorded.find()).isTrue();
+        assertThat(Double.parseDouble(recorded.group(1))).isGreaterThanOrEqualTo(3);
+    }
 }

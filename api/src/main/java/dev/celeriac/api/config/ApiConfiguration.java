@@ -106,17 +106,33 @@ public class ApiConfiguration {
             dev.celeriac.api.workers.WorkerRegistry workers,
             TransactionTemplate transactions,
             TaskMessageCodec codec,
-            ApiProperties properties) {
+            ApiProperties properties,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         // The event queue must exist before the recorder's own connection consumes it.
         if (admin instanceof RabbitAdmin rabbitAdmin) {
             rabbitAdmin.initialize();
         }
-        return new EventRecorder(
+        var recorder = new EventRecorder(
                 ownConnectionFactory(connectionFactory),
                 ledger,
                 workers,
                 transactions,
                 new EventCodec(codec.mapper()),
                 properties.recorderBatchSize());
+        recorder.bindTo(meters);
+        return recorder;
+    }
+
+    @Bean
+    dev.celeriac.api.metrics.ApiMetrics apiMetrics(
+            io.micrometer.core.instrument.MeterRegistry meters,
+            AmqpAdmin admin,
+            dev.celeriac.producer.topology.TopologyProperties topology) {
+        return new dev.celeriac.api.metrics.ApiMetrics(
+                meters,
+                admin,
+                topology.workQueues().stream()
+                        .map(dev.celeriac.protocol.topology.WorkQueue::name)
+                        .toList());
     }
 }

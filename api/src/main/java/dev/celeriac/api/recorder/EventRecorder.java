@@ -42,6 +42,9 @@ public final class EventRecorder implements SmartLifecycle {
     private final int batchSize;
     private final BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
     private volatile boolean running;
+    private volatile double lagSeconds;
+    private io.micrometer.core.instrument.Counter taskEventsRecorded;
+    private io.micrometer.core.instrument.Counter workerEventsRecorded;
     private Connection connection;
     private Channel channel;
     private Thread worker;
@@ -59,6 +62,22 @@ public final class EventRecorder implements SmartLifecycle {
         this.transactions = transactions;
         this.codec = codec;
         this.batchSize = batchSize;
+    }
+
+    /** Registers the recorder's meters: events recorded by kind, and the lag of the last batch. */
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        taskEventsRecorded = io.micrometer.core.instrument.Counter.builder(
+                        dev.celeriac.protocol.names.MetricNames.RECORDER_EVENTS)
+                .tag(dev.celeriac.protocol.names.MetricNames.TAG_KIND, "task")
+                .register(registry);
+        workerEventsRecorded = io.micrometer.core.instrument.Counter.builder(
+                        dev.celeriac.protocol.names.MetricNames.RECORDER_EVENTS)
+                .tag(dev.celeriac.protocol.names.MetricNames.TAG_KIND, "worker")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder(
+                        dev.celeriac.protocol.names.MetricNames.RECORDER_LAG, this, r -> r.lagSeconds)
+                .baseUnit("seconds")
+                .register(registry);
     }
 
     @Override
@@ -128,6 +147,17 @@ public final class EventRecorder implements SmartLifecycle {
                 ledger.apply(events);
             }
         });
+        double oldest = Double.MAX_VALUE;
+        for (TaskEvent event : events) {
+            oldest = Math.min(oldest, event.source().timestamp());
+        }
+        if (!events.isEmpty()) {
+            lagSeconds = Math.max(0, System.currentTimeMillis() / 1000.0 - oldest);
+        }
+        if (taskEventsRecorded != null) {
+            taskEventsRecorded.increment(events.size());
+            workerEventsRecorded.increment(workerEvents.size());
+        }
     }
 
     private static void sleepQuietly(long ms) {

@@ -33,11 +33,19 @@ public final class MetricNames {
     /** Gauge: messages in a queue's dead-letter queue, tagged queue. */
     public static final String DEAD_LETTER_DEPTH = "celeriac.queue.dead.letters";
 
+    /** Counter: events the API's recorder wrote to the ledger, tagged kind (task, worker). */
+    public static final String RECORDER_EVENTS = "celeriac.recorder.events";
+    /** Gauge: events waiting in the durable event queue for the recorder. */
+    public static final String RECORDER_BACKLOG = "celeriac.recorder.backlog";
+    /** Gauge: seconds between the oldest event of the last recorded batch and its commit. */
+    public static final String RECORDER_LAG = "celeriac.recorder.lag";
+
     public static final String TAG_TASK = "task";
     public static final String TAG_QUEUE = "queue";
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_POOL = "pool";
     public static final String TAG_REASON = "reason";
+    public static final String TAG_KIND = "kind";
 
     private MetricNames() {}
 }
