@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,10 @@ abstract class TaskApiContract {
         var apiArguments = new ArrayList<>(arguments);
         datasource.forEach((k, v) -> apiArguments.add("--" + k + "=" + v));
         apiArguments.add("--server.port=0");
+        apiArguments.add("--celeriac.topology.queues.default.kind=quorum");
+        apiArguments.add("--celeriac.topology.queues.tiny.kind=priority"); // a classic queue: exact max-length
+        apiArguments.add("--celeriac.topology.queues.tiny.max-length=1");
+        apiArguments.add("--celeriac.producer.confirm-timeout=2s");
         apiArguments.add("--celeriac.api.keys=" + ADMIN_KEY + ":admin," + READ_KEY + ":read," + SUBMIT_KEY + ":submit");
         apiArguments.add("--celeriac.worker.enabled=false");
         api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(apiArguments.toArray(String[]::new));
@@ -276,6 +281,15 @@ abstract class TaskApiContract {
         Reply reply = post(big);
         assertThat(reply.status()).isEqualTo(413);
         assertThat(reply.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/body-too-large");
+
+        // Chunked, without a declared length: stopped while it is read.
+        byte[] bytes = big.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Reply chunked = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(
+                        java.util.Arrays.copyOfRange(bytes, 0, bytes.length / 2),
+                        java.util.Arrays.copyOfRange(bytes, bytes.length / 2, bytes.length)))));
+        assertThat(chunked.status()).isEqualTo(413);
     }
 
     @Test
@@ -514,5 +528,43 @@ abstract class TaskApiContract {
                 .matcher(scrape.body());
         assertThat(recorded.find()).isTrue();
         assertThat(Double.parseDouble(recorded.group(1))).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void answers429WithRetryAfterWhenTheQueueIsFullAndKeepsNoTraceOfTheRefusedTask() throws Exception {
+        assertThat(post("{\"task\": \"demo.add\", \"args\": [1, 1], \"queue\": \"tiny\"}")
+                        .status())
+                .isEqualTo(202);
+
+        Reply refused = post("{\"task\": \"demo.add\", \"args\": [2, 2], \"queue\": \"tiny\"}");
+
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.raw().headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(refused.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/queue-full");
+        JsonNode queued = get("/api/v1/tasks?queue=tiny").body().get("tasks");
+        assertThat(queued).hasSize(1);
+        assertThat(queued.get(0).get("args")).isEqualTo(json.readTree("[1,1]"));
+    }
+
+    @Test
+    void answers503WithRetryAfterWhileTheBrokerBlocksPublishers() throws Exception {
+        var broker = dev.celeriac.testsupport.broker.RabbitBroker.get();
+        String watermark = broker.rabbitmqctl("eval", "vm_memory_monitor:get_vm_memory_high_watermark().")
+                .strip();
+        Reply refused;
+        try {
+            broker.rabbitmqctl("set_vm_memory_high_watermark", "0.0000001");
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> broker.rabbitmqctl("eval", "rabbit_alarm:get_alarms().")
+                            .contains("memory"));
+            refused = post("{\"task\": \"demo.add\", \"args\": [9, 9]}");
+        } finally {
+            broker.rabbitmqctl("set_vm_memory_high_watermark", watermark);
+        }
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.raw().headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(refused.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/broker-unavailable");
+        assertThat(refused.body().get("detail").asString()).contains("did not confirm");
     }
 }

@@ -49,6 +49,15 @@ public final class Problems {
     /** A body that is not JSON, or not of the expected shape. */
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BodyLimitFilter.BodyTooLargeException tooLarge) {
+                ProblemDetail problem =
+                        ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, tooLarge.getMessage());
+                problem.setType(URI.create(TYPE_BASE + "body-too-large"));
+                problem.setTitle("Body too large");
+                return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
+            }
+        }
         Throwable cause = e.getMostSpecificCause();
         String detail = cause instanceof tools.jackson.core.JacksonException jackson
                 ? "the body is not valid JSON of the expected shape: " + jackson.getOriginalMessage()
