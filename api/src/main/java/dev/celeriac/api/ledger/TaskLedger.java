@@ -459,6 +459,31 @@ public final class TaskLedger {
         boolean isNew;
         boolean exists;
 
+        TaskRecord toRecord() {
+            return new TaskRecord(
+                    id,
+                    task,
+                    queue,
+                    state,
+                    attempt,
+                    args,
+                    kwargs,
+                    result,
+                    resultTruncated,
+                    errorType,
+                    errorMessage,
+                    traceback,
+                    progress,
+                    worker,
+                    parentId,
+                    rootId,
+                    eta,
+                    expires,
+                    submittedAt,
+                    startedAt,
+                    finishedAt);
+        }
+
         static Row fresh(String id, Instant at) {
             var row = new Row();
             row.id = id;
@@ -471,35 +496,7 @@ public final class TaskLedger {
     }
 
     private Row lock(String id) {
-        List<Row> rows = jdbc.query(
-                "SELECT * FROM tasks WHERE id = ? FOR UPDATE",
-                (rs, n) -> {
-                    var row = new Row();
-                    row.id = rs.getString("id");
-                    row.task = rs.getString("task");
-                    row.queue = rs.getString("queue");
-                    row.state = TaskState.valueOf(rs.getString("state"));
-                    row.attempt = rs.getInt("attempt");
-                    row.args = rs.getString("args");
-                    row.kwargs = rs.getString("kwargs");
-                    row.result = rs.getString("result");
-                    row.resultTruncated = rs.getBoolean("result_truncated");
-                    row.errorType = rs.getString("error_type");
-                    row.errorMessage = rs.getString("error_message");
-                    row.traceback = rs.getString("traceback");
-                    row.progress = rs.getString("progress");
-                    row.worker = rs.getString("worker");
-                    row.parentId = rs.getString("parent_id");
-                    row.rootId = rs.getString("root_id");
-                    row.eta = instant(rs, "eta");
-                    row.expires = instant(rs, "expires");
-                    row.submittedAt = instant(rs, "submitted_at");
-                    row.startedAt = instant(rs, "started_at");
-                    row.finishedAt = instant(rs, "finished_at");
-                    row.exists = true;
-                    return row;
-                },
-                id);
+        List<Row> rows = jdbc.query("SELECT * FROM tasks WHERE id = ? FOR UPDATE", ROW, id);
         return rows.isEmpty() ? null : rows.getFirst();
     }
 
@@ -555,26 +552,33 @@ public final class TaskLedger {
         return value == null ? null : value.toInstant();
     }
 
-    private static final RowMapper<TaskRecord> RECORD = (rs, n) -> new TaskRecord(
-            rs.getString("id"),
-            rs.getString("task"),
-            rs.getString("queue"),
-            TaskState.valueOf(rs.getString("state")),
-            rs.getInt("attempt"),
-            rs.getString("args"),
-            rs.getString("kwargs"),
-            rs.getString("result"),
-            rs.getBoolean("result_truncated"),
-            rs.getString("error_type"),
-            rs.getString("error_message"),
-            rs.getString("traceback"),
-            rs.getString("progress"),
-            rs.getString("worker"),
-            rs.getString("parent_id"),
-            rs.getString("root_id"),
-            instant(rs, "eta"),
-            instant(rs, "expires"),
-            instant(rs, "submitted_at"),
-            instant(rs, "started_at"),
-            instant(rs, "finished_at"));
+    private static final RowMapper<Row> ROW = (rs, n) -> {
+        var row = new Row();
+        row.id = rs.getString("id");
+        row.task = rs.getString("task");
+        row.queue = rs.getString("queue");
+        row.state = TaskState.valueOf(rs.getString("state"));
+        row.attempt = rs.getInt("attempt");
+        row.args = rs.getString("args");
+        row.kwargs = rs.getString("kwargs");
+        row.result = rs.getString("result");
+        row.resultTruncated = rs.getBoolean("result_truncated");
+        row.errorType = rs.getString("error_type");
+        row.errorMessage = rs.getString("error_message");
+        row.traceback = rs.getString("traceback");
+        row.progress = rs.getString("progress");
+        row.worker = rs.getString("worker");
+        row.parentId = rs.getString("parent_id");
+        row.rootId = rs.getString("root_id");
+        row.eta = instant(rs, "eta");
+        row.expires = instant(rs, "expires");
+        row.submittedAt = instant(rs, "submitted_at");
+        row.startedAt = instant(rs, "started_at");
+        row.finishedAt = instant(rs, "finished_at");
+        row.exists = true;
+        return row;
+    };
+
+    private static final RowMapper<TaskRecord> RECORD =
+            (rs, n) -> ROW.mapRow(rs, n).toRecord();
 }
