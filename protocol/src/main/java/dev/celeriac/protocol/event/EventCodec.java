@@ -339,26 +339,23 @@ public final class EventCodec {
             return value;
         }
 
-        double number(String name) {
+        /** A numeric field, or {@code null} when it is absent. */
+        private JsonNode numeric(String name) {
             JsonNode value = field(name);
-            if (value == null) {
-                return 0;
-            }
-            if (!value.isNumber()) {
+            if (value != null && !value.isNumber()) {
                 throw wrongType(name, "a number", value);
             }
-            return value.doubleValue();
+            return value;
+        }
+
+        double number(String name) {
+            JsonNode value = numeric(name);
+            return value == null ? 0 : value.doubleValue();
         }
 
         long integer(String name) {
-            JsonNode value = field(name);
-            if (value == null) {
-                return 0;
-            }
-            if (!value.isNumber()) {
-                throw wrongType(name, "a number", value);
-            }
-            return value.longValue();
+            JsonNode value = numeric(name);
+            return value == null ? 0 : value.longValue();
         }
 
         boolean bool(String name) {
