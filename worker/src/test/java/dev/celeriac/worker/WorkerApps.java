@@ -3,7 +3,6 @@ package dev.celeriac.worker;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
 import dev.celeriac.worker.demo.DemoTasks;
 import java.util.ArrayList;
-import java.util.List;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -40,17 +39,8 @@ final class WorkerApps {
 
     /** Declares the topology now, as a worker does before it consumes. */
     static ConfigurableApplicationContext declared(ConfigurableApplicationContext context) {
-        ((org.springframework.amqp.rabbit.core.RabbitAdmin)
-                        context.getBean(org.springframework.amqp.core.AmqpAdmin.class))
-                .initialize();
+        dev.celeriac.producer.amqp.ConsumerConnections.declareTopology(
+                context.getBean(org.springframework.amqp.core.AmqpAdmin.class));
         return context;
-    }
-
-    static List<String> queues(String... names) {
-        var properties = new ArrayList<String>();
-        for (String name : names) {
-            properties.add("celeriac.topology.queues." + name + ".kind=quorum");
-        }
-        return properties;
     }
 }

@@ -1,19 +1,31 @@
 package dev.celeriac.api.config;
 
+import dev.celeriac.api.deadletters.DeadLetterCollector;
+import dev.celeriac.api.deadletters.DeadLetterStore;
+import dev.celeriac.api.ledger.LedgerCleanup;
+import dev.celeriac.api.ledger.TaskCompletions;
 import dev.celeriac.api.ledger.TaskLedger;
+import dev.celeriac.api.metrics.ApiMetrics;
+import dev.celeriac.api.problems.BodyLimitFilter;
 import dev.celeriac.api.recorder.EventRecorder;
+import dev.celeriac.api.workers.WorkerRegistry;
+import dev.celeriac.producer.amqp.ConfirmedPublisher;
+import dev.celeriac.producer.amqp.ConsumerConnections;
+import dev.celeriac.producer.topology.TopologyProperties;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.message.TaskMessageCodec;
+import dev.celeriac.protocol.topology.WorkQueue;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.amqp.core.AmqpAdmin;
-import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Wires the ledger, the recorder and the JSON mapper of the API. */
 @Configuration(proxyBeanMethods = false)
@@ -26,24 +38,25 @@ public class ApiConfiguration {
     }
 
     @Bean
-    org.springframework.boot.web.servlet.FilterRegistrationBean<dev.celeriac.api.problems.BodyLimitFilter> bodyLimit(
-            ApiProperties properties) {
-        var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(
-                new dev.celeriac.api.problems.BodyLimitFilter(properties.maxBodyBytes()));
+    FilterRegistrationBean<BodyLimitFilter> bodyLimit(ApiProperties properties) {
+        var registration = new FilterRegistrationBean<>(new BodyLimitFilter(properties.maxBodyBytes()));
         registration.addUrlPatterns("/api/*");
         return registration;
     }
 
     @Bean
-    dev.celeriac.api.workers.WorkerRegistry workerRegistry(
-            JdbcTemplate jdbc, tools.jackson.databind.json.JsonMapper json) {
-        return new dev.celeriac.api.workers.WorkerRegistry(jdbc, json);
+    WorkerRegistry workerRegistry(JdbcTemplate jdbc, JsonMapper json) {
+        return new WorkerRegistry(jdbc, json);
     }
 
     @Bean
-    dev.celeriac.api.ledger.LedgerCleanup ledgerCleanup(TaskLedger ledger, ApiProperties properties, Clock clock) {
-        return new dev.celeriac.api.ledger.LedgerCleanup(
-                ledger, properties.resultTtl(), properties.cleanupInterval(), clock);
+    LedgerCleanup ledgerCleanup(TaskLedger ledger, ApiProperties properties, Clock clock) {
+        return new LedgerCleanup(ledger, properties.resultTtl(), properties.cleanupInterval(), clock);
+    }
+
+    @Bean
+    TaskCompletions taskCompletions() {
+        return new TaskCompletions();
     }
 
     @Bean
@@ -52,69 +65,57 @@ public class ApiConfiguration {
     }
 
     @Bean
-    dev.celeriac.producer.amqp.ConfirmedPublisher celeriacConfirmedPublisher(ConnectionFactory connectionFactory) {
-        return new dev.celeriac.producer.amqp.ConfirmedPublisher(connectionFactory);
+    ConfirmedPublisher celeriacConfirmedPublisher(ConnectionFactory connectionFactory) {
+        return new ConfirmedPublisher(connectionFactory);
     }
 
     @Bean
-    dev.celeriac.api.deadletters.DeadLetterStore deadLetterStore(
-            JdbcTemplate jdbc, tools.jackson.databind.json.JsonMapper json) {
-        return new dev.celeriac.api.deadletters.DeadLetterStore(jdbc, json);
+    DeadLetterStore deadLetterStore(JdbcTemplate jdbc, JsonMapper json) {
+        return new DeadLetterStore(jdbc, json);
+    }
+
+    /**
+     * The connection factory of the API's own consumers (recorder, dead-letter collector). The queues they consume
+     * must exist before they connect, so the topology is declared here, once.
+     */
+    @Bean
+    com.rabbitmq.client.ConnectionFactory celeriacConsumerConnections(
+            ConnectionFactory connectionFactory, AmqpAdmin admin) {
+        ConsumerConnections.declareTopology(admin);
+        return ConsumerConnections.factoryFor(connectionFactory);
     }
 
     @Bean
-    dev.celeriac.api.deadletters.DeadLetterCollector deadLetterCollector(
-            ConnectionFactory connectionFactory,
-            AmqpAdmin admin,
-            dev.celeriac.protocol.topology.Topology topology,
-            dev.celeriac.producer.topology.TopologyProperties topologyProperties,
-            dev.celeriac.api.deadletters.DeadLetterStore store,
+    DeadLetterCollector deadLetterCollector(
+            com.rabbitmq.client.ConnectionFactory celeriacConsumerConnections,
+            TopologyProperties topologyProperties,
+            DeadLetterStore store,
             TaskLedger ledger,
             TransactionTemplate transactions,
             Clock clock) {
-        if (admin instanceof RabbitAdmin rabbitAdmin) {
-            rabbitAdmin.initialize();
-        }
-        return new dev.celeriac.api.deadletters.DeadLetterCollector(
-                ownConnectionFactory(connectionFactory),
-                topologyProperties.workQueues().stream()
-                        .map(dev.celeriac.protocol.topology.WorkQueue::name)
-                        .toList(),
+        return new DeadLetterCollector(
+                celeriacConsumerConnections,
+                topologyProperties.workQueues().stream().map(WorkQueue::name).toList(),
                 store,
                 ledger,
                 transactions,
                 clock);
     }
 
-    /** A recovering connection of a component's own, apart from the publisher connection. */
-    private static com.rabbitmq.client.ConnectionFactory ownConnectionFactory(ConnectionFactory connectionFactory) {
-        if (!(connectionFactory instanceof AbstractConnectionFactory spring)) {
-            throw new IllegalStateException("the API needs Spring AMQP's caching connection factory");
-        }
-        com.rabbitmq.client.ConnectionFactory own =
-                spring.getRabbitConnectionFactory().clone();
-        own.setAutomaticRecoveryEnabled(true);
-        own.setTopologyRecoveryEnabled(true);
-        return own;
-    }
-
     @Bean
     EventRecorder eventRecorder(
-            ConnectionFactory connectionFactory,
-            AmqpAdmin admin,
+            com.rabbitmq.client.ConnectionFactory celeriacConsumerConnections,
             TaskLedger ledger,
-            dev.celeriac.api.workers.WorkerRegistry workers,
+            TaskCompletions completions,
+            WorkerRegistry workers,
             TransactionTemplate transactions,
             TaskMessageCodec codec,
             ApiProperties properties,
-            io.micrometer.core.instrument.MeterRegistry meters) {
-        // The event queue must exist before the recorder's own connection consumes it.
-        if (admin instanceof RabbitAdmin rabbitAdmin) {
-            rabbitAdmin.initialize();
-        }
+            MeterRegistry meters) {
         var recorder = new EventRecorder(
-                ownConnectionFactory(connectionFactory),
+                celeriacConsumerConnections,
                 ledger,
+                completions,
                 workers,
                 transactions,
                 new EventCodec(codec.mapper()),
@@ -124,15 +125,10 @@ public class ApiConfiguration {
     }
 
     @Bean
-    dev.celeriac.api.metrics.ApiMetrics apiMetrics(
-            io.micrometer.core.instrument.MeterRegistry meters,
-            AmqpAdmin admin,
-            dev.celeriac.producer.topology.TopologyProperties topology) {
-        return new dev.celeriac.api.metrics.ApiMetrics(
+    ApiMetrics apiMetrics(MeterRegistry meters, AmqpAdmin admin, TopologyProperties topology) {
+        return new ApiMetrics(
                 meters,
                 admin,
-                topology.workQueues().stream()
-                        .map(dev.celeriac.protocol.topology.WorkQueue::name)
-                        .toList());
+                topology.workQueues().stream().map(WorkQueue::name).toList());
     }
 }

@@ -10,10 +10,12 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -265,11 +267,16 @@ public final class TaskLedger {
         });
     }
 
-    /** Merges a batch of events in one transaction. */
-    public void apply(List<TaskEvent> events) {
+    /**
+     * Merges a batch of events in one transaction.
+     *
+     * @return ids of the tasks of the batch that are now in a terminal state
+     */
+    public Set<String> apply(List<TaskEvent> events) {
         var byTask = new LinkedHashMap<String, List<TaskEvent>>();
         events.forEach(
                 e -> byTask.computeIfAbsent(e.uuid(), id -> new ArrayList<>()).add(e));
+        var ended = new HashSet<String>();
         transactions.executeWithoutResult(status -> byTask.forEach((id, taskEvents) -> {
             Row row = lock(id);
             if (row == null) {
@@ -279,7 +286,11 @@ public final class TaskLedger {
                 merge(row, event);
             }
             save(row);
+            if (row.state.isTerminal()) {
+                ended.add(id);
+            }
         }));
+        return ended;
     }
 
     /** The task, or empty if the ledger never heard of it. */

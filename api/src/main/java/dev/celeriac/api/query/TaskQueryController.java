@@ -1,11 +1,16 @@
 package dev.celeriac.api.query;
 
+import dev.celeriac.api.ledger.TaskCompletions;
 import dev.celeriac.api.ledger.TaskLedger;
 import dev.celeriac.api.ledger.TaskRecord;
 import dev.celeriac.api.problems.Problems;
 import dev.celeriac.protocol.state.TaskState;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -21,11 +26,16 @@ public class TaskQueryController {
     /** Longest {@code ?wait}. */
     static final int MAX_WAIT_SECONDS = 60;
 
+    /** How often a waiting request reads the ledger again when no end was signalled here. */
+    static final Duration RECHECK = Duration.ofSeconds(1);
+
     private final TaskLedger ledger;
+    private final TaskCompletions completions;
     private final JsonMapper json;
 
-    public TaskQueryController(TaskLedger ledger, JsonMapper json) {
+    public TaskQueryController(TaskLedger ledger, TaskCompletions completions, JsonMapper json) {
         this.ledger = ledger;
+        this.completions = completions;
         this.json = json;
     }
 
@@ -81,7 +91,22 @@ public class TaskQueryController {
         long deadline = System.nanoTime() + Duration.ofSeconds(wait).toNanos();
         Optional<TaskRecord> found = ledger.find(id);
         while (found.isPresent() && !found.get().state().isTerminal() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+            CompletableFuture<Void> finished = completions.watch(id);
+            try {
+                // Read again after starting to watch, or an end committed in between would be missed.
+                found = ledger.find(id);
+                if (found.isEmpty() || found.get().state().isTerminal()) {
+                    break;
+                }
+                long slice = Math.min(deadline - System.nanoTime(), RECHECK.toNanos());
+                finished.get(Math.max(slice, 0), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // Another API instance may have recorded it: read the ledger again.
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                completions.unwatch(id, finished);
+            }
             found = ledger.find(id);
         }
         return TaskView.of(found.orElseThrow(() -> Problems.taskNotFound(id)), json);

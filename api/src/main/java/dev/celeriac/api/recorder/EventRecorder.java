@@ -36,6 +36,7 @@ public final class EventRecorder implements SmartLifecycle {
 
     private final ConnectionFactory connectionFactory;
     private final TaskLedger ledger;
+    private final dev.celeriac.api.ledger.TaskCompletions completions;
     private final dev.celeriac.api.workers.WorkerRegistry workers;
     private final org.springframework.transaction.support.TransactionTemplate transactions;
     private final EventCodec codec;
@@ -52,12 +53,14 @@ public final class EventRecorder implements SmartLifecycle {
     public EventRecorder(
             ConnectionFactory connectionFactory,
             TaskLedger ledger,
+            dev.celeriac.api.ledger.TaskCompletions completions,
             dev.celeriac.api.workers.WorkerRegistry workers,
             org.springframework.transaction.support.TransactionTemplate transactions,
             EventCodec codec,
             int batchSize) {
         this.connectionFactory = connectionFactory;
         this.ledger = ledger;
+        this.completions = completions;
         this.workers = workers;
         this.transactions = transactions;
         this.codec = codec;
@@ -141,12 +144,11 @@ public final class EventRecorder implements SmartLifecycle {
                 log.warn("skipped an event message that is not a Celery event: {}", e.getMessage());
             }
         }
-        transactions.executeWithoutResult(status -> {
+        java.util.Set<String> ended = transactions.execute(status -> {
             workerEvents.forEach(workers::apply);
-            if (!events.isEmpty()) {
-                ledger.apply(events);
-            }
+            return events.isEmpty() ? java.util.Set.<String>of() : ledger.apply(events);
         });
+        completions.finished(ended); // after the commit: waiters read what is now stored
         double oldest = Double.MAX_VALUE;
         for (TaskEvent event : events) {
             oldest = Math.min(oldest, event.source().timestamp());

@@ -5,6 +5,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,6 +30,8 @@ public final class WorkerRegistry {
 
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
+    /** The task names last written for each worker, once their transaction committed. */
+    private final java.util.Map<String, List<String>> written = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WorkerRegistry(JdbcTemplate jdbc, JsonMapper json) {
         this.jdbc = jdbc;
@@ -75,14 +79,31 @@ public final class WorkerRegistry {
                             + " ?, ?, ?)",
                     values);
         }
-        if (info != null) {
-            for (String name : info.registered()) {
+        String hostname = event.source().hostname();
+        // Heartbeats repeat the task names every few seconds; they are written only when a worker's list changes.
+        if (info != null && !info.registered().equals(written.get(hostname))) {
+            List<String> names = info.registered();
+            afterCommit(() -> written.put(hostname, names));
+            for (String name : names) {
                 if (jdbc.update("UPDATE registered_tasks SET last_seen = ? WHERE name = ?", Timestamp.from(at), name)
                         == 0) {
                     jdbc.update(
                             "INSERT INTO registered_tasks (name, last_seen) VALUES (?, ?)", name, Timestamp.from(at));
                 }
             }
+        }
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    action.run();
+                }
+            });
+        } else {
+            action.run();
         }
     }
 

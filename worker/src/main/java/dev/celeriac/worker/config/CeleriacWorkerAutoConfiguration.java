@@ -1,6 +1,7 @@
 package dev.celeriac.worker.config;
 
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
+import dev.celeriac.producer.amqp.ConsumerConnections;
 import dev.celeriac.producer.autoconfigure.CeleriacProducerAutoConfiguration;
 import dev.celeriac.producer.autoconfigure.NodeNames;
 import dev.celeriac.producer.topology.TopologyProperties;
@@ -26,9 +27,7 @@ import java.util.ArrayList;
 import java.util.concurrent.Executors;
 import java.util.random.RandomGenerator;
 import org.springframework.amqp.core.AmqpAdmin;
-import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -57,6 +56,11 @@ public final class CeleriacWorkerAutoConfiguration {
     }
 
     @Bean
+    WorkerMetrics celeriacWorkerMetrics(ObjectProvider<MeterRegistry> meterRegistry) {
+        return new WorkerMetrics(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
+    }
+
+    @Bean
     TaskRunner celeriacTaskRunner(
             WorkerProperties properties,
             ConnectionFactory connectionFactory,
@@ -64,7 +68,7 @@ public final class CeleriacWorkerAutoConfiguration {
             TaskRegistry registry,
             TopologyProperties topologyProperties,
             Revocations revocations,
-            ObjectProvider<MeterRegistry> meterRegistry) {
+            WorkerMetrics metrics) {
         String hostname = properties.hostname() != null ? properties.hostname() : NodeNames.of("celeriac-");
         var publisher = new ConfirmedPublisher(connectionFactory);
         var events =
@@ -79,7 +83,7 @@ public final class CeleriacWorkerAutoConfiguration {
                 new DeadLetterPublisher(publisher, hostname, properties.publishTimeout(), Clock.systemUTC()),
                 topologyProperties.ladder(),
                 revocations,
-                new WorkerMetrics(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry)),
+                metrics,
                 properties.publishTimeout(),
                 Clock.systemUTC());
         return new TaskRunner(
@@ -101,8 +105,7 @@ public final class CeleriacWorkerAutoConfiguration {
             Revocations revocations,
             TaskMessageCodec codec,
             ObjectProvider<AmqpAdmin> admin,
-            ObjectProvider<MeterRegistry> meterRegistry) {
-        var metrics = new WorkerMetrics(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
+            WorkerMetrics metrics) {
         var consumers = new ArrayList<QueueConsumer>();
         properties.queues().forEach((queue, settings) -> {
             if (topology.queues().stream().noneMatch(q -> q.name().equals(queue))) {
@@ -113,16 +116,8 @@ public final class CeleriacWorkerAutoConfiguration {
             metrics.pool(queue, pool);
             consumers.add(new QueueConsumer(queue, pool, settings.lookahead(), runner));
         });
-        if (!(connectionFactory instanceof AbstractConnectionFactory spring)) {
-            throw new IllegalStateException("the worker needs Spring AMQP's caching connection factory");
-        }
-        // Consumers get a connection of their own, recovering by itself, apart from the publisher connection.
-        com.rabbitmq.client.ConnectionFactory consumerFactory =
-                spring.getRabbitConnectionFactory().clone();
-        consumerFactory.setAutomaticRecoveryEnabled(true);
-        consumerFactory.setTopologyRecoveryEnabled(true);
         return new Worker(
-                consumerFactory,
+                ConsumerConnections.factoryFor(connectionFactory),
                 consumers,
                 runner,
                 registry,
@@ -136,13 +131,8 @@ public final class CeleriacWorkerAutoConfiguration {
                 new Worker.Settings(
                         properties.shutdownGrace(),
                         properties.heartbeat(),
-                        properties.revocationRetention(),
                         version(),
-                        () -> admin.ifAvailable(a -> {
-                            if (a instanceof RabbitAdmin rabbitAdmin) {
-                                rabbitAdmin.initialize();
-                            }
-                        })));
+                        () -> admin.ifAvailable(ConsumerConnections::declareTopology)));
     }
 
     private static String version() {

@@ -44,17 +44,11 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
      *
      * @param grace how long running tasks may finish after a stop request
      * @param heartbeat interval of heartbeat events
-     * @param revocationRetention how long revocations are kept
      * @param version software version reported in worker events
      * @param declareTopology declares the topology before consuming (the consumer connection is not the one that
      *     declares it on open)
      */
-    public record Settings(
-            Duration grace,
-            Duration heartbeat,
-            Duration revocationRetention,
-            String version,
-            Runnable declareTopology) {}
+    public record Settings(Duration grace, Duration heartbeat, String version, Runnable declareTopology) {}
 
     private final ConnectionFactory connectionFactory;
     private final List<QueueConsumer> consumers;
