@@ -436,6 +436,43 @@ abstract class TaskApiContract {
         JsonNode queue = queues.get(0);
         assertThat(queue.get("name").asString()).isEqualTo("default");
         assertThat(queue.get("consumers").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(queue.get("workers").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void countsDeadLettersAwaitingActionPerQueueOverRestAndInPrometheus() throws Exception {
+        long before = deadLettersOfDefault();
+        JsonNode failed = submitAndWait("{\"task\": \"demo.fail\", \"args\": [\"count me\"]}");
+        assertThat(failed.get("state").asString()).isEqualTo("FAILURE");
+
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> deadLettersOfDefault() == before + 1);
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        scrape().contains("celeriac_queue_dead_letters{queue=\"default\"} " + (before + 1) + ".0"));
+        assertThat(scrape())
+                .contains("celeriac_queue_workers{queue=\"default\"} 1.0")
+                .contains("celeriac_workers_up 1.0");
+    }
+
+    private static long deadLettersOfDefault() throws Exception {
+        for (JsonNode queue : get("/api/v1/queues").body().get("queues")) {
+            if (queue.get("name").asString().equals("default")) {
+                return queue.get("deadLetters").asLong();
+            }
+        }
+        throw new AssertionError("no queue default in /api/v1/queues");
+    }
+
+    private static String scrape() throws Exception {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     @Test

@@ -45,6 +45,7 @@ class WorkerProcessIntegrationTests {
                         "--spring.rabbitmq.password=" + endpoint.password(),
                         "--spring.rabbitmq.virtual-host=" + endpoint.virtualHost(),
                         "--celeriac.worker.hostname=" + name,
+                        "--server.port=0",
                         "--celeriac.worker.queues.default.concurrency=" + POOL,
                         "--celeriac.worker.shutdown-grace=10s")
                 .redirectErrorStream(true)

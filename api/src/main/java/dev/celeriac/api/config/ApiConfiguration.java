@@ -7,6 +7,7 @@ import dev.celeriac.api.ledger.TaskCompletions;
 import dev.celeriac.api.ledger.TaskLedger;
 import dev.celeriac.api.metrics.ApiMetrics;
 import dev.celeriac.api.problems.BodyLimitFilter;
+import dev.celeriac.api.queues.QueueStatistics;
 import dev.celeriac.api.recorder.EventRecorder;
 import dev.celeriac.api.workers.WorkerRegistry;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
@@ -125,10 +126,18 @@ public class ApiConfiguration {
     }
 
     @Bean
-    ApiMetrics apiMetrics(MeterRegistry meters, AmqpAdmin admin, TopologyProperties topology) {
-        return new ApiMetrics(
-                meters,
-                admin,
-                topology.workQueues().stream().map(WorkQueue::name).toList());
+    QueueStatistics queueStatistics(
+            TopologyProperties topology,
+            AmqpAdmin admin,
+            DeadLetterStore deadLetters,
+            WorkerRegistry workers,
+            Clock clock) {
+        return new QueueStatistics(
+                topology.workQueues().stream().map(WorkQueue::name).toList(), admin, deadLetters, workers, clock);
+    }
+
+    @Bean
+    ApiMetrics apiMetrics(MeterRegistry meters, QueueStatistics statistics, AmqpAdmin admin) {
+        return new ApiMetrics(meters, statistics, admin);
     }
 }

@@ -52,6 +52,12 @@ public final class DeadLetterStore {
                 Base64.getEncoder().encodeToString(body));
     }
 
+    /** Dead letters of a queue kept for replay. */
+    public long count(String queue) {
+        Long count = jdbc.queryForObject("SELECT COUNT(*) FROM dead_letters WHERE queue = ?", Long.class, queue);
+        return count == null ? 0 : count;
+    }
+
     /** Dead letters, oldest first, of one queue or of all. */
     public List<DeadLetter> list(String queue, int limit) {
         var sql = new StringBuilder("SELECT * FROM dead_letters");

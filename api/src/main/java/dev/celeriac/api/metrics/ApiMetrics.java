@@ -1,61 +1,51 @@
 package dev.celeriac.api.metrics;
 
+import dev.celeriac.api.queues.QueueStatistics;
+import dev.celeriac.api.queues.QueueStatistics.QueueView;
 import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.protocol.names.TopologyNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.QueueInformation;
 
 /**
- * Gauges read from the broker when they are scraped: ready messages and consumers of each work queue, messages in
- * its dead-letter queue, and events waiting for the recorder. A queue the broker cannot report counts as 0.
+ * Gauges read when they are scraped: per work queue its ready messages, consumers, workers alive and dead letters;
+ * workers alive in all; events waiting for the recorder. A figure the broker cannot report reads 0.
  */
 public final class ApiMetrics {
 
-    public ApiMetrics(MeterRegistry registry, AmqpAdmin admin, List<String> workQueues) {
-        for (String queue : workQueues) {
-            gauge(registry, MetricNames.QUEUE_DEPTH, admin, queue, q -> q.getMessageCount());
-            gauge(registry, MetricNames.QUEUE_CONSUMERS, admin, queue, q -> q.getConsumerCount());
-            gauge(
-                    registry,
-                    MetricNames.DEAD_LETTER_DEPTH,
-                    admin,
-                    TopologyNames.deadLetterQueue(queue),
-                    queue,
-                    q -> q.getMessageCount());
+    public ApiMetrics(MeterRegistry registry, QueueStatistics statistics, AmqpAdmin admin) {
+        for (String queue : statistics.workQueues()) {
+            perQueue(registry, MetricNames.QUEUE_DEPTH, statistics, queue, QueueView::ready);
+            perQueue(registry, MetricNames.QUEUE_CONSUMERS, statistics, queue, QueueView::consumers);
+            perQueue(registry, MetricNames.QUEUE_WORKERS, statistics, queue, QueueView::workers);
+            perQueue(registry, MetricNames.DEAD_LETTER_DEPTH, statistics, queue, QueueView::deadLetters);
         }
-        Gauge.builder(
-                        MetricNames.RECORDER_BACKLOG,
-                        admin,
-                        a -> read(a, TopologyNames.EVENT_QUEUE, q -> q.getMessageCount()))
+        Gauge.builder(MetricNames.WORKERS_UP, statistics, s -> s.read().workersUp())
+                .description("workers whose last heartbeat is under 10 s old")
+                .register(registry);
+        Gauge.builder(MetricNames.RECORDER_BACKLOG, admin, ApiMetrics::eventBacklog)
                 .description("events waiting for the recorder")
                 .register(registry);
     }
 
-    private static void gauge(
-            MeterRegistry registry, String name, AmqpAdmin admin, String queue, ToDoubleFunction<QueueInformation> f) {
-        gauge(registry, name, admin, queue, queue, f);
-    }
-
-    private static void gauge(
+    private static void perQueue(
             MeterRegistry registry,
             String name,
-            AmqpAdmin admin,
-            String brokerQueue,
-            String tag,
-            ToDoubleFunction<QueueInformation> f) {
-        Gauge.builder(name, admin, a -> read(a, brokerQueue, f))
-                .tag(MetricNames.TAG_QUEUE, tag)
+            QueueStatistics statistics,
+            String queue,
+            ToDoubleFunction<QueueView> figure) {
+        Gauge.builder(name, statistics, s -> figure.applyAsDouble(s.read().queue(queue)))
+                .tag(MetricNames.TAG_QUEUE, queue)
                 .register(registry);
     }
 
-    private static double read(AmqpAdmin admin, String queue, ToDoubleFunction<QueueInformation> f) {
+    private static double eventBacklog(AmqpAdmin admin) {
         try {
-            QueueInformation info = admin.getQueueInfo(queue);
-            return info == null ? 0 : f.applyAsDouble(info);
+            QueueInformation info = admin.getQueueInfo(TopologyNames.EVENT_QUEUE);
+            return info == null ? 0 : info.getMessageCount();
         } catch (RuntimeException e) {
             return 0;
         }

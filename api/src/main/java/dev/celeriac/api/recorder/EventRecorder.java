@@ -11,7 +11,11 @@ import dev.celeriac.protocol.event.CeleryEvent;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.message.MalformedMessageException;
+import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.protocol.names.TopologyNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +48,8 @@ public final class EventRecorder implements SmartLifecycle {
     private final BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
     private volatile boolean running;
     private volatile double lagSeconds;
-    private io.micrometer.core.instrument.Counter taskEventsRecorded;
-    private io.micrometer.core.instrument.Counter workerEventsRecorded;
+    private Counter taskEventsRecorded;
+    private Counter workerEventsRecorded;
     private Connection connection;
     private Channel channel;
     private Thread worker;
@@ -68,17 +72,14 @@ public final class EventRecorder implements SmartLifecycle {
     }
 
     /** Registers the recorder's meters: events recorded by kind, and the lag of the last batch. */
-    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
-        taskEventsRecorded = io.micrometer.core.instrument.Counter.builder(
-                        dev.celeriac.protocol.names.MetricNames.RECORDER_EVENTS)
-                .tag(dev.celeriac.protocol.names.MetricNames.TAG_KIND, "task")
+    public void bindTo(MeterRegistry registry) {
+        taskEventsRecorded = Counter.builder(MetricNames.RECORDER_EVENTS)
+                .tag(MetricNames.TAG_KIND, "task")
                 .register(registry);
-        workerEventsRecorded = io.micrometer.core.instrument.Counter.builder(
-                        dev.celeriac.protocol.names.MetricNames.RECORDER_EVENTS)
-                .tag(dev.celeriac.protocol.names.MetricNames.TAG_KIND, "worker")
+        workerEventsRecorded = Counter.builder(MetricNames.RECORDER_EVENTS)
+                .tag(MetricNames.TAG_KIND, "worker")
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder(
-                        dev.celeriac.protocol.names.MetricNames.RECORDER_LAG, this, r -> r.lagSeconds)
+        Gauge.builder(MetricNames.RECORDER_LAG, this, r -> r.lagSeconds)
                 .baseUnit("seconds")
                 .register(registry);
     }

@@ -28,6 +28,9 @@ public final class WorkerRegistry {
             Instant firstSeen,
             Instant lastHeartbeat) {}
 
+    /** A worker counts as alive while its last heartbeat is younger than this (Celery sends one every 2 s). */
+    public static final java.time.Duration ALIVE = java.time.Duration.ofSeconds(10);
+
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
     /** The task names last written for each worker, once their transaction committed. */
@@ -112,6 +115,16 @@ public final class WorkerRegistry {
         Integer count =
                 jdbc.queryForObject("SELECT COUNT(*) FROM registered_tasks WHERE name = ?", Integer.class, task);
         return count != null && count > 0;
+    }
+
+    /** Workers alive: online, with a heartbeat younger than {@link #ALIVE} at {@code now}. */
+    public List<Worker> alive(Instant now) {
+        Instant cutoff = now.minus(ALIVE);
+        return all().stream().filter(w -> isAlive(w, cutoff)).toList();
+    }
+
+    static boolean isAlive(Worker worker, Instant cutoff) {
+        return worker.online() && worker.lastHeartbeat().isAfter(cutoff);
     }
 
     /** Every worker ever seen, most recently heard of first. */

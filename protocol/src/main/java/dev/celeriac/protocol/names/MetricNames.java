@@ -30,8 +30,15 @@ public final class MetricNames {
     public static final String QUEUE_DEPTH = "celeriac.queue.depth";
     /** Gauge: consumers of a queue, tagged queue. */
     public static final String QUEUE_CONSUMERS = "celeriac.queue.consumers";
-    /** Gauge: messages in a queue's dead-letter queue, tagged queue. */
+    /**
+     * Gauge: dead letters of a queue awaiting an operator (kept by the API until replayed or discarded, plus any still
+     * in the broker's dead-letter queue), tagged queue.
+     */
     public static final String DEAD_LETTER_DEPTH = "celeriac.queue.dead.letters";
+    /** Gauge: workers alive (heartbeat younger than 10 s) that consume a queue, tagged queue. */
+    public static final String QUEUE_WORKERS = "celeriac.queue.workers";
+    /** Gauge: workers alive (heartbeat younger than 10 s), whatever they consume. */
+    public static final String WORKERS_UP = "celeriac.workers.up";
 
     /** Counter: events the API's recorder wrote to the ledger, tagged kind (task, worker). */
     public static final String RECORDER_EVENTS = "celeriac.recorder.events";
@@ -39,6 +46,13 @@ public final class MetricNames {
     public static final String RECORDER_BACKLOG = "celeriac.recorder.backlog";
     /** Gauge: seconds between the oldest event of the last recorded batch and its commit. */
     public static final String RECORDER_LAG = "celeriac.recorder.lag";
+
+    /** Outcome tag values of {@link #TASKS_COMPLETED} and {@link #TASK_RUNTIME}. */
+    public static final String OUTCOME_SUCCESS = "success";
+
+    public static final String OUTCOME_RETRY = "retry";
+    public static final String OUTCOME_FAILURE = "failure";
+    public static final String OUTCOME_REVOKED = "revoked";
 
     public static final String TAG_TASK = "task";
     public static final String TAG_QUEUE = "queue";

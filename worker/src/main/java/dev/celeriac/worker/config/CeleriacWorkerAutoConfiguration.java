@@ -29,6 +29,7 @@ import java.util.random.RandomGenerator;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -58,6 +59,16 @@ public final class CeleriacWorkerAutoConfiguration {
     @Bean
     WorkerMetrics celeriacWorkerMetrics(ObjectProvider<MeterRegistry> meterRegistry) {
         return new WorkerMetrics(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
+    }
+
+    /** Once every task bean is registered, its counters start at zero on each queue this worker consumes. */
+    @Bean
+    SmartInitializingSingleton celeriacTaskMeters(
+            WorkerProperties properties, TaskRegistry registry, WorkerMetrics metrics) {
+        return () -> properties
+                .queues()
+                .keySet()
+                .forEach(queue -> registry.all().keySet().forEach(task -> metrics.serves(task, queue)));
     }
 
     @Bean

@@ -10,6 +10,7 @@ import dev.celeriac.protocol.message.TaskMessage;
 import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.message.TimeLimit;
 import dev.celeriac.protocol.names.MessageHeaders;
+import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.protocol.topology.DelayLadder;
 import dev.celeriac.protocol.topology.DelayTier;
 import dev.celeriac.worker.TaskContext;
@@ -412,7 +413,7 @@ public final class TaskRunner {
                                             seconds(ok.runtime()),
                                             attempt(task)));
                     run.delivery.ack();
-                    s.metrics().completed(task.task(), queue, "success", ok.runtime());
+                    s.metrics().completed(task.task(), queue, MetricNames.OUTCOME_SUCCESS, ok.runtime());
                 }
                 case Failed failed
                 when run.terminated -> {
@@ -467,7 +468,7 @@ public final class TaskRunner {
                                         Map.of(RETRIES, task.headers().retries() + 1, "eta", etaText(next))));
                 run.delivery.ack();
                 s.metrics().retried(task.task(), run.queue);
-                s.metrics().completed(task.task(), run.queue, "retry", failed.runtime());
+                s.metrics().completed(task.task(), run.queue, MetricNames.OUTCOME_RETRY, failed.runtime());
             }
             case Decision.DeadLetter dead -> {
                 s.deadLetters()
@@ -494,7 +495,7 @@ public final class TaskRunner {
                                                 task.headers().retries())));
                 run.delivery.ack();
                 s.metrics().deadLettered(task.task(), run.queue, dead.reason().wireName());
-                s.metrics().completed(task.task(), run.queue, "failure", failed.runtime());
+                s.metrics().completed(task.task(), run.queue, MetricNames.OUTCOME_FAILURE, failed.runtime());
             }
         }
     }
@@ -547,7 +548,7 @@ public final class TaskRunner {
                                     attempt(task)));
             delivery.ack();
             s.metrics().revoked(task.task(), queue);
-            s.metrics().completed(task.task(), queue, "revoked", runtime);
+            s.metrics().completed(task.task(), queue, MetricNames.OUTCOME_REVOKED, runtime);
         } catch (TaskPublishException e) {
             log.error(
                     "the revocation of task {} could not be published; it goes back to its queue: {}",

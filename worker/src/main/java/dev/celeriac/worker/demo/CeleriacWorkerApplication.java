@@ -7,14 +7,19 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
  * The demo worker: serves the queue {@code default} with {@link DemoTasks} on the RabbitMQ of
- * {@code spring.rabbitmq.*} (localhost by default). Every {@code celeriac.*} property applies.
+ * {@code spring.rabbitmq.*} (localhost by default), with health and Prometheus metrics on port 8081 under
+ * {@code /actuator}. Every {@code celeriac.*} property applies.
  */
 @SpringBootApplication
 public class CeleriacWorkerApplication {
 
     public static void main(String[] args) {
         var application = new SpringApplication(CeleriacWorkerApplication.class);
-        application.setDefaultProperties(Map.of("spring.application.name", "celeriac-worker"));
+        application.setDefaultProperties(Map.of(
+                "spring.application.name", "celeriac-worker",
+                "server.port", "8081",
+                "management.endpoints.web.exposure.include", "health,info,prometheus",
+                "management.endpoint.health.probes.enabled", "true"));
         GracefulExit.onSigterm(application.run(args));
     }
 }

@@ -7,9 +7,41 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 
-/** The worker's meters. Tags are task names, queue names, outcomes and reasons only: never task ids. */
+/**
+ * The worker's meters. Tags are task names, queue names, outcomes and reasons only: never task ids. Timers publish a
+ * fixed set of histogram buckets (1 ms to 1 h), so Prometheus computes percentiles across a fleet with a bounded number
+ * of series per task.
+ */
 public final class WorkerMetrics {
+
+    /** Histogram bucket boundaries of the runtime and queue-wait timers. */
+    static final List<Duration> BUCKETS = List.of(
+            Duration.ofMillis(1),
+            Duration.ofMillis(5),
+            Duration.ofMillis(10),
+            Duration.ofMillis(25),
+            Duration.ofMillis(50),
+            Duration.ofMillis(100),
+            Duration.ofMillis(250),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            Duration.ofMillis(2500),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(15),
+            Duration.ofHours(1));
+
+    private static final List<String> OUTCOMES = List.of(
+            MetricNames.OUTCOME_SUCCESS,
+            MetricNames.OUTCOME_RETRY,
+            MetricNames.OUTCOME_FAILURE,
+            MetricNames.OUTCOME_REVOKED);
 
     private final MeterRegistry registry;
 
@@ -19,7 +51,7 @@ public final class WorkerMetrics {
 
     /** Registers the gauges of a pool. */
     public void pool(String queue, TaskPool pool) {
-        String kind = pool.kind().name().toLowerCase(java.util.Locale.ROOT);
+        String kind = pool.kind().name().toLowerCase(Locale.ROOT);
         Gauge.builder(MetricNames.POOL_ACTIVE, pool, TaskPool::active)
                 .tag(MetricNames.TAG_QUEUE, queue)
                 .tag(MetricNames.TAG_POOL, kind)
@@ -30,20 +62,25 @@ public final class WorkerMetrics {
                 .register(registry);
     }
 
+    /**
+     * Registers at zero the counters of a task this worker serves on a queue. A counter that first appears at 1 hides
+     * that first increment from Prometheus's {@code rate()} and {@code increase()}; one that exists from the start
+     * shows the first failure of a task as the change it is.
+     */
+    public void serves(String task, String queue) {
+        for (String outcome : OUTCOMES) {
+            completedCounter(task, queue, outcome);
+        }
+        retriedCounter(task, queue);
+        revokedCounter(task, queue);
+    }
+
     /** A finished task: outcome {@code success}, {@code retry}, {@code failure} or {@code revoked}. */
     public void completed(String task, String queue, String outcome, Duration runtime) {
-        Counter.builder(MetricNames.TASKS_COMPLETED)
-                .tag(MetricNames.TAG_TASK, task)
-                .tag(MetricNames.TAG_QUEUE, queue)
-                .tag(MetricNames.TAG_OUTCOME, outcome)
-                .register(registry)
-                .increment();
+        completedCounter(task, queue, outcome).increment();
         if (runtime != null) {
-            Timer.builder(MetricNames.TASK_RUNTIME)
-                    .tag(MetricNames.TAG_TASK, task)
-                    .tag(MetricNames.TAG_QUEUE, queue)
+            timer(MetricNames.TASK_RUNTIME, task, queue)
                     .tag(MetricNames.TAG_OUTCOME, outcome)
-                    .publishPercentileHistogram()
                     .register(registry)
                     .record(runtime);
         }
@@ -51,20 +88,13 @@ public final class WorkerMetrics {
 
     /** Time from publish (or from the task's ETA, if later) to start. */
     public void queueWait(String task, String queue, Duration wait) {
-        Timer.builder(MetricNames.TASK_QUEUE_WAIT)
-                .tag(MetricNames.TAG_TASK, task)
-                .tag(MetricNames.TAG_QUEUE, queue)
-                .publishPercentileHistogram()
+        timer(MetricNames.TASK_QUEUE_WAIT, task, queue)
                 .register(registry)
                 .record(wait.isNegative() ? Duration.ZERO : wait);
     }
 
     public void retried(String task, String queue) {
-        Counter.builder(MetricNames.TASKS_RETRIED)
-                .tag(MetricNames.TAG_TASK, task)
-                .tag(MetricNames.TAG_QUEUE, queue)
-                .register(registry)
-                .increment();
+        retriedCounter(task, queue).increment();
     }
 
     public void deadLettered(String task, String queue, String reason) {
@@ -77,10 +107,35 @@ public final class WorkerMetrics {
     }
 
     public void revoked(String task, String queue) {
-        Counter.builder(MetricNames.TASKS_REVOKED)
+        revokedCounter(task, queue).increment();
+    }
+
+    private Counter completedCounter(String task, String queue, String outcome) {
+        return Counter.builder(MetricNames.TASKS_COMPLETED)
                 .tag(MetricNames.TAG_TASK, task)
                 .tag(MetricNames.TAG_QUEUE, queue)
-                .register(registry)
-                .increment();
+                .tag(MetricNames.TAG_OUTCOME, outcome)
+                .register(registry);
+    }
+
+    private Counter retriedCounter(String task, String queue) {
+        return Counter.builder(MetricNames.TASKS_RETRIED)
+                .tag(MetricNames.TAG_TASK, task)
+                .tag(MetricNames.TAG_QUEUE, queue)
+                .register(registry);
+    }
+
+    private Counter revokedCounter(String task, String queue) {
+        return Counter.builder(MetricNames.TASKS_REVOKED)
+                .tag(MetricNames.TAG_TASK, task)
+                .tag(MetricNames.TAG_QUEUE, queue)
+                .register(registry);
+    }
+
+    private static Timer.Builder timer(String name, String task, String queue) {
+        return Timer.builder(name)
+                .tag(MetricNames.TAG_TASK, task)
+                .tag(MetricNames.TAG_QUEUE, queue)
+                .serviceLevelObjectives(BUCKETS.toArray(Duration[]::new));
     }
 }

@@ -1,0 +1,97 @@
+package dev.celeriac.api.queues;
+
+import dev.celeriac.api.deadletters.DeadLetterStore;
+import dev.celeriac.api.workers.WorkerRegistry;
+import dev.celeriac.protocol.names.TopologyNames;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.QueueInformation;
+
+/**
+ * One reading of every work queue, from the broker (ready messages, consumers, messages not yet collected from the
+ * dead-letter queue) and the ledger (dead letters kept for replay, workers alive). Readings are shared for a second,
+ * so a Prometheus scrape of many gauges costs one round of queries.
+ */
+public final class QueueStatistics {
+
+    /** A work queue as last read. {@code deadLetters} counts those kept by the API and those still in the broker. */
+    public record QueueView(String name, long ready, int consumers, int workers, long deadLetters) {}
+
+    /** All work queues and the number of workers alive, as read at {@code at}. */
+    public record Snapshot(Instant at, List<QueueView> queues, int workersUp) {
+
+        /** The queue of that name, or one with every figure 0. */
+        public QueueView queue(String name) {
+            return queues.stream()
+                    .filter(q -> q.name().equals(name))
+                    .findFirst()
+                    .orElse(new QueueView(name, 0, 0, 0, 0));
+        }
+    }
+
+    private static final Duration SHARED_FOR = Duration.ofSeconds(1);
+
+    private final List<String> workQueues;
+    private final AmqpAdmin admin;
+    private final DeadLetterStore deadLetters;
+    private final WorkerRegistry workers;
+    private final Clock clock;
+    private volatile Snapshot last;
+
+    public QueueStatistics(
+            List<String> workQueues,
+            AmqpAdmin admin,
+            DeadLetterStore deadLetters,
+            WorkerRegistry workers,
+            Clock clock) {
+        this.workQueues = List.copyOf(workQueues);
+        this.admin = admin;
+        this.deadLetters = deadLetters;
+        this.workers = workers;
+        this.clock = clock;
+    }
+
+    /** The work queues' names, as configured. */
+    public List<String> workQueues() {
+        return workQueues;
+    }
+
+    /** A fresh reading, or the previous one when it is under a second old. */
+    public synchronized Snapshot read() {
+        Instant now = clock.instant();
+        Snapshot previous = last;
+        if (previous != null && previous.at().plus(SHARED_FOR).isAfter(now)) {
+            return previous;
+        }
+        List<WorkerRegistry.Worker> alive = workers.alive(now);
+        List<QueueView> queues = workQueues.stream()
+                .map(name -> {
+                    QueueInformation queue = info(name);
+                    QueueInformation dead = info(TopologyNames.deadLetterQueue(name));
+                    int serving = (int) alive.stream()
+                            .filter(w -> w.queues().contains(name))
+                            .count();
+                    return new QueueView(
+                            name,
+                            queue == null ? 0 : queue.getMessageCount(),
+                            queue == null ? 0 : queue.getConsumerCount(),
+                            serving,
+                            deadLetters.count(name) + (dead == null ? 0 : dead.getMessageCount()));
+                })
+                .toList();
+        last = new Snapshot(now, queues, alive.size());
+        return last;
+    }
+
+    /** The broker's view of a queue, or null while the broker cannot tell (a missing queue, a lost connection). */
+    private QueueInformation info(String queue) {
+        try {
+            return admin.getQueueInfo(queue);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}
