@@ -172,6 +172,22 @@ public final class RabbitTaskClient implements TaskClient {
         }
     }
 
+    /** Histogram buckets of the confirm timer, so Prometheus can tell its percentiles across producers. */
+    private static final Duration[] CONFIRM_BUCKETS = {
+        Duration.ofNanos(500_000),
+        Duration.ofMillis(1),
+        Duration.ofMillis(2),
+        Duration.ofMillis(5),
+        Duration.ofMillis(10),
+        Duration.ofMillis(25),
+        Duration.ofMillis(50),
+        Duration.ofMillis(100),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(5)
+    };
+
     private TaskHandle await(Pending pending, long deadlineNanos) {
         Prepared p = pending.prepared;
         try {
@@ -182,6 +198,7 @@ public final class RabbitTaskClient implements TaskClient {
         }
         Timer.builder(MetricNames.PUBLISH_CONFIRM)
                 .tag(MetricNames.TAG_QUEUE, p.queue)
+                .serviceLevelObjectives(CONFIRM_BUCKETS)
                 .register(meters)
                 .record(pending.publish.elapsedNanos(), TimeUnit.NANOSECONDS);
         count(p, "accepted");

@@ -1,0 +1,45 @@
+# syntax=docker/dockerfile:1
+# Builds the Celeriac API and worker images from source:
+#   docker build --target api -t celeriac-api .
+#   docker build --target worker -t celeriac-worker .
+# docker-compose.yml builds both. The images run as an unprivileged user, size the heap from the container's
+# memory limit, exit on OutOfMemoryError (so the orchestrator restarts them) and report health from
+# /actuator/health. Extra JVM flags go in JDK_JAVA_OPTIONS.
+
+FROM eclipse-temurin:25-jdk AS build
+WORKDIR /src
+COPY .mvn/ .mvn/
+COPY mvnw pom.xml ./
+COPY test-support/ test-support/
+COPY protocol/ protocol/
+COPY producer/ producer/
+COPY worker/ worker/
+COPY api/ api/
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -pl api,worker -am package
+
+FROM eclipse-temurin:25-jre AS runtime
+# curl answers the health checks; the rest of the image is Temurin's.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 celeriac \
+    && useradd --system --uid 10001 --gid celeriac --home-dir /app --shell /usr/sbin/nologin celeriac
+WORKDIR /app
+USER celeriac:celeriac
+
+FROM runtime AS api
+COPY --from=build /src/api/target/celeriac-api.jar /app/celeriac-api.jar
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=5s --start-period=90s --retries=3 \
+    CMD curl -fsS http://localhost:8080/actuator/health || exit 1
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/celeriac-api.jar"]
+
+FROM runtime AS worker
+COPY --from=build /src/worker/target/celeriac-worker.jar /app/celeriac-worker.jar
+EXPOSE 8081
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+    CMD curl -fsS http://localhost:8081/actuator/health || exit 1
+# SIGTERM (docker stop, scale down) drains: running tasks finish within the grace period, the rest requeue.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/celeriac-worker.jar"]

@@ -1,0 +1,134 @@
+package dev.celeriac.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** docker-compose.yml and the Dockerfile describe the stack the README and docs/operations.md promise. */
+class ComposeFileTests {
+
+    private final ComposeFile compose = ComposeFile.load();
+    private final Dockerfile dockerfile = Dockerfile.load();
+
+    @Test
+    void runsTheWholeStack() {
+        assertThat(compose.services().keySet())
+                .containsExactlyInAnyOrder("rabbitmq", "postgres", "api", "worker", "prometheus", "grafana");
+    }
+
+    @Test
+    void everyVariableComesFromTheDocumentedEnvFile() {
+        var variables = compose.variables(Repository.read("docker-compose.yml"));
+        assertThat(compose.dotenv().keySet()).containsAll(variables);
+        assertThat(Repository.read(".gitignore").lines()).contains(".env");
+    }
+
+    @Test
+    void refusesToStartWithoutItsSecrets() {
+        var withoutPassword = new java.util.LinkedHashMap<>(compose.dotenv());
+        withoutPassword.remove("RABBITMQ_PASSWORD");
+        var incomplete = new ComposeFile(Repository.read("docker-compose.yml"), withoutPassword);
+        assertThatThrownBy(() -> incomplete.environment("rabbitmq"))
+                .hasMessageContaining("RABBITMQ_PASSWORD")
+                .hasMessageContaining(".env");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void brokerRunsFromBrokerConfigWithItsOwnUserAndNoGuest() {
+        var rabbitmq = compose.service("rabbitmq");
+        assertThat(rabbitmq.get("image").toString()).startsWith("rabbitmq:").endsWith("-management");
+        assertThat((List<String>) rabbitmq.get("volumes"))
+                .contains(
+                        "./broker-config/rabbitmq.conf:/etc/rabbitmq/rabbitmq.conf:ro",
+                        "./broker-config/enabled_plugins:/etc/rabbitmq/enabled_plugins:ro");
+        var environment = compose.environment("rabbitmq");
+        assertThat(environment.get("RABBITMQ_DEFAULT_USER"))
+                .isEqualTo(compose.dotenv().get("RABBITMQ_USER"));
+        assertThat(environment.get("RABBITMQ_DEFAULT_USER")).isNotEqualTo("guest");
+        assertThat(environment.get("RABBITMQ_DEFAULT_PASS"))
+                .isEqualTo(compose.dotenv().get("RABBITMQ_PASSWORD"));
+        assertThat(Repository.read("broker-config/enabled_plugins"))
+                .contains("rabbitmq_management")
+                .contains("rabbitmq_prometheus");
+    }
+
+    @Test
+    void apiAndWorkerReachTheBrokerAndLedgerAsTheComposeUserAndWaitForThem() {
+        for (String service : List.of("api", "worker")) {
+            var environment = compose.environment(service);
+            assertThat(environment.get("SPRING_RABBITMQ_HOST")).as(service).isEqualTo("rabbitmq");
+            assertThat(environment.get("SPRING_RABBITMQ_USERNAME"))
+                    .as(service)
+                    .isEqualTo(compose.dotenv().get("RABBITMQ_USER"));
+            assertThat(dependsOn(service)).as(service).containsEntry("rabbitmq", "service_healthy");
+        }
+        assertThat(compose.environment("api").get("SPRING_DATASOURCE_URL"))
+                .isEqualTo("jdbc:postgresql://postgres:5432/"
+                        + compose.environment("postgres").get("POSTGRES_DB"));
+        assertThat(dependsOn("api")).containsEntry("postgres", "service_healthy");
+        assertThat(dependsOn("grafana")).containsEntry("prometheus", "service_healthy");
+    }
+
+    @Test
+    void workersScaleWithoutFixedNamesOrHostPortsAndDrainBeforeTheyAreKilled() {
+        var worker = compose.service("worker");
+        assertThat(worker).doesNotContainKeys("container_name", "ports", "hostname");
+        long stopGrace = seconds(worker.get("stop_grace_period").toString());
+        long drainGrace = seconds(compose.environment("worker").get("CELERIAC_WORKER_SHUTDOWN_GRACE"));
+        assertThat(stopGrace).isGreaterThan(drainGrace);
+    }
+
+    @Test
+    void everyServiceChecksItsHealth() {
+        for (String service : List.of("rabbitmq", "postgres", "prometheus", "grafana")) {
+            assertThat(compose.service(service)).as(service).containsKey("healthcheck");
+        }
+        for (String stage : List.of("api", "worker")) {
+            assertThat(dockerfile.stage(stage).all("HEALTHCHECK"))
+                    .as(stage)
+                    .singleElement()
+                    .asString()
+                    .contains("/actuator/health");
+        }
+    }
+
+    @Test
+    void imagesAreBuiltFromSourceOnTemurin25AndRunAsAnUnprivilegedUser() {
+        Dockerfile.Stage build = dockerfile.stage("build");
+        assertThat(build.from()).isEqualTo("eclipse-temurin:25-jdk");
+        assertThat(build.all("RUN").getLast()).contains("./mvnw").contains("package");
+        for (String stage : List.of("api", "worker")) {
+            var lineage = dockerfile.lineage(stage);
+            assertThat(lineage.getLast().from()).as(stage).isEqualTo("eclipse-temurin:25-jre");
+            List<String> users =
+                    lineage.stream().flatMap(s -> s.all("USER").stream()).toList();
+            assertThat(users).as(stage).isNotEmpty().noneMatch(u -> u.startsWith("root") || u.startsWith("0"));
+            assertThat(dockerfile.stage(stage).entrypoint())
+                    .as(stage)
+                    .contains("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
+            assertThat(dockerfile.stage(stage).copiedFromStages().values())
+                    .as(stage)
+                    .containsExactly("/src/" + stage + "/target/celeriac-" + stage + ".jar");
+            Map<String, Object> build1 =
+                    (Map<String, Object>) compose.service(stage).get("build");
+            assertThat(build1).as(stage).containsEntry("context", ".").containsEntry("target", stage);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, String> dependsOn(String service) {
+        var result = new java.util.LinkedHashMap<String, String>();
+        ((Map<String, Map<String, Object>>) compose.service(service).get("depends_on"))
+                .forEach((name, settings) -> result.put(name, String.valueOf(settings.get("condition"))));
+        return result;
+    }
+
+    private static long seconds(String duration) {
+        assertThat(duration).matches("\\d+s");
+        return Long.parseLong(duration.substring(0, duration.length() - 1));
+    }
+}
