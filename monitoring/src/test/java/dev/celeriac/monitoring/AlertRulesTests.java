@@ -36,14 +36,6 @@ class AlertRulesTests {
     }
 
     @Test
-    void everyAlertIsExplainedInTheOperationsGuide() {
-        String guide = Repository.read("docs/operations.md");
-        for (AlertRules.Rule rule : AlertRules.load()) {
-            assertThat(guide).as(rule.alert()).contains("`" + rule.alert() + "`");
-        }
-    }
-
-    @Test
     @SuppressWarnings("unchecked")
     void theScrapeConfigLoadsTheRulesAndScrapesEveryCeleriacService() {
         Map<String, Object> config = new Yaml().load(Repository.read("monitoring/prometheus/prometheus.yml"));

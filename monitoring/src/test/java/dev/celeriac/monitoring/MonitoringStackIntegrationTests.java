@@ -76,6 +76,7 @@ class MonitoringStackIntegrationTests {
     private static StackProcess worker;
     private static StackProcess prometheus;
     private static String apiBase;
+    private static int workerPort;
     private static String prometheusBase;
     private static String apiKey;
     private static String rabbitUser;
@@ -103,7 +104,7 @@ class MonitoringStackIntegrationTests {
         api = StackProcess.start("api", command(dockerfile.stage("api")), apiEnvironment, WORK);
         apiBase = "http://127.0.0.1:" + apiPort;
 
-        int workerPort = freePort();
+        workerPort = freePort();
         var workerEnvironment = compose.environment("worker");
         pointAtLocalServices(workerEnvironment, broker, workerPort);
         worker = StackProcess.start("worker", command(dockerfile.stage("worker")), workerEnvironment, WORK);
@@ -220,6 +221,26 @@ class MonitoringStackIntegrationTests {
             System.out.printf(
                     "%-30s %-7s %d%n",
                     rule.alert(), "ok", answer.get("data").get("result").size());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void noSecretOfTheEnvFileAppearsInLogsOrMetrics() throws Exception {
+        var scrapes = new ArrayList<String>();
+        for (String target : List.of(apiBase, "http://127.0.0.1:" + workerPort)) {
+            scrapes.add(http.send(
+                            HttpRequest.newBuilder(URI.create(target + "/actuator/prometheus"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
+        }
+        String logs = Files.readString(WORK.resolve("api.log")) + Files.readString(WORK.resolve("worker.log"));
+        assertThat(logs).doesNotContain("Using generated security password");
+        for (String variable : List.of("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "CELERIAC_API_KEYS")) {
+            String secret = compose.dotenv().get(variable).split(":")[0];
+            assertThat(logs).as(variable).doesNotContain(secret);
+            scrapes.forEach(scrape -> assertThat(scrape).as(variable).doesNotContain(secret));
         }
     }
 

@@ -17,18 +17,19 @@ final class PromQl {
 
     private PromQl() {}
 
-    /** Every meter name in {@link MetricNames}, in Prometheus form ({@code celeriac.tasks.completed} → underscores). */
+    /** Every meter name in {@link MetricNames} (the constants whose value starts with celeriac.), in Prometheus form ({@code celeriac.tasks.completed} → underscores). */
     static Set<String> meters() {
         return Arrays.stream(MetricNames.class.getFields())
                 .filter(f -> Modifier.isStatic(f.getModifiers()) && f.getType() == String.class)
-                .filter(f -> !f.getName().startsWith("TAG_") && !f.getName().startsWith("OUTCOME_"))
                 .map(f -> {
                     try {
-                        return ((String) f.get(null)).replace('.', '_');
+                        return (String) f.get(null);
                     } catch (IllegalAccessException e) {
                         throw new IllegalStateException(e);
                     }
                 })
+                .filter(value -> value.startsWith("celeriac."))
+                .map(value -> value.replace('.', '_'))
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 

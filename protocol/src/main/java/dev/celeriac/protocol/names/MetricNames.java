@@ -54,6 +54,12 @@ public final class MetricNames {
     public static final String OUTCOME_FAILURE = "failure";
     public static final String OUTCOME_REVOKED = "revoked";
 
+    /**
+     * The {@link #TAG_TASK} value of messages naming a task the worker does not serve (unknown or malformed), so a
+     * producer sending arbitrary names cannot grow the number of series.
+     */
+    public static final String TASK_UNREGISTERED = "(unregistered)";
+
     public static final String TAG_TASK = "task";
     public static final String TAG_QUEUE = "queue";
     public static final String TAG_OUTCOME = "outcome";

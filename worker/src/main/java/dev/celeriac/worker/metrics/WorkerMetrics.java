@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The worker's meters. Tags are task names, queue names, outcomes and reasons only: never task ids. Timers publish a
@@ -44,6 +46,8 @@ public final class WorkerMetrics {
             MetricNames.OUTCOME_REVOKED);
 
     private final MeterRegistry registry;
+    /** Task names this worker serves; any other name is tagged {@link MetricNames#TASK_UNREGISTERED}. */
+    private final Set<String> served = ConcurrentHashMap.newKeySet();
 
     public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -68,6 +72,7 @@ public final class WorkerMetrics {
      * shows the first failure of a task as the change it is.
      */
     public void serves(String task, String queue) {
+        served.add(task);
         for (String outcome : OUTCOMES) {
             completedCounter(task, queue, outcome);
         }
@@ -99,7 +104,7 @@ public final class WorkerMetrics {
 
     public void deadLettered(String task, String queue, String reason) {
         Counter.builder(MetricNames.TASKS_DEAD_LETTERED)
-                .tag(MetricNames.TAG_TASK, task)
+                .tag(MetricNames.TAG_TASK, name(task))
                 .tag(MetricNames.TAG_QUEUE, queue)
                 .tag(MetricNames.TAG_REASON, reason)
                 .register(registry)
@@ -112,7 +117,7 @@ public final class WorkerMetrics {
 
     private Counter completedCounter(String task, String queue, String outcome) {
         return Counter.builder(MetricNames.TASKS_COMPLETED)
-                .tag(MetricNames.TAG_TASK, task)
+                .tag(MetricNames.TAG_TASK, name(task))
                 .tag(MetricNames.TAG_QUEUE, queue)
                 .tag(MetricNames.TAG_OUTCOME, outcome)
                 .register(registry);
@@ -120,21 +125,25 @@ public final class WorkerMetrics {
 
     private Counter retriedCounter(String task, String queue) {
         return Counter.builder(MetricNames.TASKS_RETRIED)
-                .tag(MetricNames.TAG_TASK, task)
+                .tag(MetricNames.TAG_TASK, name(task))
                 .tag(MetricNames.TAG_QUEUE, queue)
                 .register(registry);
     }
 
     private Counter revokedCounter(String task, String queue) {
         return Counter.builder(MetricNames.TASKS_REVOKED)
-                .tag(MetricNames.TAG_TASK, task)
+                .tag(MetricNames.TAG_TASK, name(task))
                 .tag(MetricNames.TAG_QUEUE, queue)
                 .register(registry);
     }
 
-    private static Timer.Builder timer(String name, String task, String queue) {
+    private String name(String task) {
+        return served.contains(task) ? task : MetricNames.TASK_UNREGISTERED;
+    }
+
+    private Timer.Builder timer(String name, String task, String queue) {
         return Timer.builder(name)
-                .tag(MetricNames.TAG_TASK, task)
+                .tag(MetricNames.TAG_TASK, name(task))
                 .tag(MetricNames.TAG_QUEUE, queue)
                 .serviceLevelObjectives(BUCKETS.toArray(Duration[]::new));
     }
