@@ -59,6 +59,13 @@ public final class ConfirmedPublisher {
             this.startedNanos = startedNanos;
         }
 
+        /** A publish that was deliberately not made (the message was not wanted): it awaits as confirmed. */
+        public static Pending notSent(String id) {
+            var correlation = new CorrelationData(id);
+            correlation.getFuture().complete(new CorrelationData.Confirm(true, null));
+            return new Pending(id, "", correlation, System.nanoTime());
+        }
+
         /** Nanoseconds from send to now. */
         public long elapsedNanos() {
             return System.nanoTime() - startedNanos;

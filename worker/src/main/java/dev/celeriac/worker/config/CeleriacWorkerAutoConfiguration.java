@@ -82,8 +82,12 @@ public final class CeleriacWorkerAutoConfiguration {
             WorkerMetrics metrics) {
         String hostname = properties.hostname() != null ? properties.hostname() : NodeNames.of("celeriac-");
         var publisher = new ConfirmedPublisher(connectionFactory);
-        var events =
-                new EventPublisher(publisher, new EventCodec(codec.mapper()), hostname, properties.publishTimeout());
+        var events = new EventPublisher(
+                publisher,
+                new EventCodec(codec.mapper()),
+                hostname,
+                properties.publishTimeout(),
+                properties.taskEvents());
         var services = new TaskRunner.Services(
                 codec,
                 registry,

@@ -27,6 +27,10 @@ import org.springframework.validation.annotation.Validated;
  * @param maxAbandonedThreads Threads still running tasks abandoned at their hard time limit, per pool, past which
  *     the worker drains and exits (code 75) so that its supervisor starts a fresh one.
  * @param revocationRetention How long a revocation is remembered.
+ * @param taskEvents Whether the worker sends task events (received, started, succeeded, failed, retried, revoked,
+ *     rejected). Without them neither the ledger nor Celery's monitors see a task's progress (the ledger keeps it
+ *     PENDING); worker heartbeats are sent either way. Off suits fleets where nobody reads task states, like a Celery
+ *     worker without {@code -E}.
  */
 @Validated
 @ConfigurationProperties("celeriac.worker")
@@ -38,7 +42,8 @@ public record WorkerProperties(
         @DefaultValue("2s") @NotNull Duration heartbeat,
         @DefaultValue("10s") @NotNull Duration publishTimeout,
         @DefaultValue("8") @Min(1) int maxAbandonedThreads,
-        @DefaultValue("24h") @NotNull Duration revocationRetention) {
+        @DefaultValue("24h") @NotNull Duration revocationRetention,
+        @DefaultValue("true") boolean taskEvents) {
 
     /**
      * One consumed queue and its pool.

@@ -4,6 +4,7 @@ import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.protocol.event.CeleryEvent;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.event.EventSource;
+import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.names.EventFields;
 import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.protocol.names.WireFormat;
@@ -24,13 +25,19 @@ public final class EventPublisher {
     private final EventCodec codec;
     private final String hostname;
     private final Duration timeout;
+    private final boolean taskEvents;
     private final AtomicLong clock = new AtomicLong();
 
-    public EventPublisher(ConfirmedPublisher publisher, EventCodec codec, String hostname, Duration timeout) {
+    /**
+     * @param taskEvents whether task events are sent; when not, only worker events (online, heartbeat, offline) are
+     */
+    public EventPublisher(
+            ConfirmedPublisher publisher, EventCodec codec, String hostname, Duration timeout, boolean taskEvents) {
         this.publisher = publisher;
         this.codec = codec;
         this.hostname = hostname;
         this.timeout = timeout;
+        this.taskEvents = taskEvents;
     }
 
     /** The source of a new event: this worker, now, with the next Lamport clock value. */
@@ -45,6 +52,9 @@ public final class EventPublisher {
 
     /** Sends an event without waiting for its confirm. */
     public ConfirmedPublisher.Pending send(String id, CeleryEvent event) {
+        if (!taskEvents && event instanceof TaskEvent) {
+            return ConfirmedPublisher.Pending.notSent(id);
+        }
         var properties = new MessageProperties();
         properties.setContentType(WireFormat.CONTENT_TYPE_JSON);
         properties.setContentEncoding(WireFormat.CONTENT_ENCODING_UTF8);

@@ -19,7 +19,8 @@ class WorkerPropertiesTests {
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(10),
                 8,
-                Duration.ofHours(24));
+                Duration.ofHours(24),
+                true);
     }
 
     @Test
