@@ -66,6 +66,11 @@ public final class ConfirmedPublisher {
             return new Pending(id, "", correlation, System.nanoTime());
         }
 
+        /** Completes (normally) when the broker has answered: confirmed, refused, or the channel failed. */
+        public java.util.concurrent.CompletableFuture<Void> settled() {
+            return correlation.getFuture().handle((confirm, failure) -> null);
+        }
+
         /** Nanoseconds from send to now. */
         public long elapsedNanos() {
             return System.nanoTime() - startedNanos;

@@ -141,6 +141,11 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
         sendQuietly(new WorkerEvent.Offline(
                 events.source(), freq(), "celeriac", settings.version(), os(), info(), Map.of()));
         scheduler.shutdownNow();
+        try {
+            events.close(); // task events still waiting go out first
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         consumers.forEach(QueueConsumer::close);
         revocationListener.close();
         try {

@@ -1,0 +1,57 @@
+package dev.celeriac.bench.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Everything a run measured, with the run's settings and the machine it ran on. */
+public final class Results {
+
+    private final List<Figure> figures = new ArrayList<>();
+    private final Map<String, Object> settings = new TreeMap<>();
+    private final Map<String, long[]> percentiles = new TreeMap<>();
+
+    public synchronized void add(Figure figure) {
+        figures.add(figure);
+        Progress.say(
+                "%s: %s = %s %s%s",
+                figure.scenario(),
+                figure.name(),
+                Report.number(figure.value()),
+                figure.unit(),
+                figure.target() == null
+                        ? ""
+                        : "  (target " + figure.target() + ": " + (figure.met() ? "met" : "missed") + ")");
+    }
+
+    /** The value of a figure measured earlier in the run, or NaN. */
+    public synchronized double value(String scenario, String name) {
+        return figures.stream()
+                .filter(f -> f.scenario().equals(scenario) && f.name().equals(name))
+                .mapToDouble(Figure::value)
+                .findFirst()
+                .orElse(Double.NaN);
+    }
+
+    public synchronized void setting(String name, Object value) {
+        settings.put(name, value);
+    }
+
+    /** A latency distribution for the chart: p50, p90, p99, p99.9 and max, in microseconds. */
+    public synchronized void percentiles(String name, long[] micros) {
+        percentiles.put(name, micros);
+    }
+
+    public synchronized List<Figure> figures() {
+        return List.copyOf(figures);
+    }
+
+    public synchronized Map<String, Object> settings() {
+        return Map.copyOf(settings);
+    }
+
+    public synchronized Map<String, long[]> percentiles() {
+        return Map.copyOf(percentiles);
+    }
+}

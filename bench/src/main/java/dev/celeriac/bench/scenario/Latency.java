@@ -1,0 +1,178 @@
+package dev.celeriac.bench.scenario;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import dev.celeriac.bench.report.Figure;
+import dev.celeriac.bench.report.Results;
+import dev.celeriac.bench.stack.Stack;
+import dev.celeriac.producer.TaskClient;
+import dev.celeriac.producer.TaskRequest;
+import dev.celeriac.protocol.event.EventCodec;
+import dev.celeriac.protocol.event.EventType;
+import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.names.TopologyNames;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Open-loop latency: no-op tasks submitted at a fixed rate whatever the answers' pace (each is timed from when it was
+ * due, so a stall is counted, not hidden), through a worker JVM with the throughput scenario's pool: a worker acks a
+ * task only after its outcome event is confirmed, so a pool of a couple of slots could not keep up with 1,000/s. Start and success times are
+ * the worker's own task-started and task-succeeded events; the harness and the worker share the machine's clock.
+ */
+public final class Latency implements Scenario {
+
+    private final int rate;
+    private final Duration duration;
+    private final Duration warmup;
+
+    public Latency(int rate, Duration duration, Duration warmup) {
+        this.rate = rate;
+        this.duration = duration;
+        this.warmup = warmup;
+    }
+
+    @Override
+    public String name() {
+        return "latency";
+    }
+
+    /** A submitted task: when it was due, and when the broker confirmed it. */
+    private record Sent(String id, Instant due, Instant confirmed) {}
+
+    @Override
+    public void run(Stack stack, Results results) throws Exception {
+        stack.reset();
+        Stack.step("latency: starting a worker (the throughput scenario's settings)");
+        stack.worker("latency", List.of(), Throughput.WORKER.toArray(String[]::new));
+        Map<String, Instant> started = new ConcurrentHashMap<>();
+        Map<String, Instant> succeeded = new ConcurrentHashMap<>();
+        var codec = new EventCodec(JsonMapper.builder().build());
+        try (Connection events = stack.connections().newConnection("bench-latency-events");
+                var producer = stack.producer(true)) {
+            Channel channel = events.createChannel();
+            String queue = channel.queueDeclare().getQueue();
+            channel.queueBind(queue, TopologyNames.EVENT_EXCHANGE, EventType.TASK_STARTED.routingKey());
+            channel.queueBind(queue, TopologyNames.EVENT_EXCHANGE, EventType.TASK_SUCCEEDED.routingKey());
+            // Workers batch task events under load, as Celery workers do.
+            channel.queueBind(queue, TopologyNames.EVENT_EXCHANGE, EventType.TASK_BATCH_ROUTING_KEY);
+            channel.basicConsume(queue, true, new DefaultConsumer(channel) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties p, byte[] body) {
+                    for (var event : codec.decode(body)) {
+                        if (event instanceof TaskEvent.Started s) {
+                            started.put(s.uuid(), s.source().instant());
+                        } else if (event instanceof TaskEvent.Succeeded s) {
+                            succeeded.put(s.uuid(), s.source().instant());
+                        }
+                    }
+                }
+            });
+
+            TaskClient client = producer.getBean(TaskClient.class);
+            int warm = (int) (rate * warmup.toMillis() / 1000);
+            int measured = (int) (rate * duration.toMillis() / 1000);
+            Stack.step(String.format(
+                    "latency: %,d tasks/s open loop, %s warm-up then %s measured", rate, warmup, duration));
+            var sent = new ConcurrentLinkedQueue<Sent>();
+            var failures = new AtomicLong();
+            var firstFailure = new java.util.concurrent.atomic.AtomicReference<String>();
+            long interval = 1_000_000_000L / rate;
+            Instant wallStart = Instant.now();
+            long start = System.nanoTime();
+            try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < warm + measured; i++) {
+                    long dueNanos = start + i * interval;
+                    long wait = dueNanos - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    boolean counted = i >= warm;
+                    Instant due = wallStart.plusNanos(dueNanos - start);
+                    executor.submit(() -> {
+                        try {
+                            var handle = client.submit(TaskRequest.of("demo.noop"));
+                            if (counted) {
+                                sent.add(new Sent(handle.id(), due, Instant.now()));
+                            }
+                        } catch (RuntimeException e) {
+                            if (failures.incrementAndGet() == 1) {
+                                firstFailure.set(e.toString());
+                            }
+                        }
+                    });
+                }
+            }
+            Load.awaitCount(
+                    "latency",
+                    () -> sent.stream()
+                            .filter(s -> succeeded.containsKey(s.id()) && started.containsKey(s.id()))
+                            .count(),
+                    measured - failures.get(),
+                    Duration.ofMillis(100),
+                    Duration.ofMinutes(2));
+
+            var confirm = histogram();
+            var toStart = histogram();
+            var toSuccess = histogram();
+            for (Sent s : sent) {
+                confirm.recordValue(micros(s.due(), s.confirmed()));
+                toStart.recordValue(micros(s.due(), started.get(s.id())));
+                toSuccess.recordValue(micros(s.due(), succeeded.get(s.id())));
+            }
+            String how = String.format(
+                    "%,d tasks at %,d/s after %s warm-up; timed from when each was due", sent.size(), rate, warmup);
+            report(results, "submit → confirmed", confirm, how, false);
+            report(results, "submit → start", toStart, how, true);
+            report(results, "submit → SUCCESS", toSuccess, how, false);
+            var failed = Figure.of(name(), "failed submits", failures.get(), "tasks");
+            results.add(firstFailure.get() == null ? failed : failed.noting("first: " + firstFailure.get()));
+            channel.close();
+        }
+    }
+
+    private void report(Results results, String what, Histogram h, String how, boolean startTargets) {
+        double p50 = h.getValueAtPercentile(50) / 1000.0;
+        double p90 = h.getValueAtPercentile(90) / 1000.0;
+        double p99 = h.getValueAtPercentile(99) / 1000.0;
+        double p999 = h.getValueAtPercentile(99.9) / 1000.0;
+        var median = Figure.of(name(), what + " p50", p50, "ms").noting(how);
+        var tail = Figure.of(name(), what + " p99", p99, "ms").noting(how);
+        if (startTargets) {
+            median = median.against("≤ 1 ms", p50 <= 1);
+            tail = tail.against("≤ 5 ms", p99 <= 5);
+        }
+        results.add(median);
+        results.add(Figure.of(name(), what + " p90", p90, "ms").noting(how));
+        results.add(tail);
+        results.add(Figure.of(name(), what + " p99.9", p999, "ms").noting(how));
+        results.percentiles(what, new long[] {
+            h.getValueAtPercentile(50),
+            h.getValueAtPercentile(90),
+            h.getValueAtPercentile(99),
+            h.getValueAtPercentile(99.9),
+            h.getMaxValue()
+        });
+    }
+
+    static Histogram histogram() {
+        return new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+    }
+
+    private static long micros(Instant from, Instant to) {
+        return Math.max(0, Duration.between(from, to).toNanos() / 1_000);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.celeriac.bench.scenario;
+
+import dev.celeriac.bench.report.Figure;
+import dev.celeriac.bench.report.Results;
+import dev.celeriac.bench.stack.JavaProcess;
+import dev.celeriac.bench.stack.Stack;
+import dev.celeriac.bench.stack.WorkerProbe;
+import dev.celeriac.producer.TaskClient;
+import dev.celeriac.producer.TaskRequest;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * No-op tasks from the Java producer through a worker JVM, twice: with every state recorded in the ledger (the API
+ * on PostgreSQL), timed from the first publish to the last SUCCESS in the ledger; and with task events off and no
+ * ledger, timed to the worker's last finished run. Both are reported as ratios to the baseline.
+ */
+public final class Throughput implements Scenario {
+
+    /**
+     * The worker of this scenario: no-op tasks are all overhead, so a virtual pool with enough slots (and messages
+     * held ahead) that the broker's round trips, not the slots, set the pace.
+     */
+    static final List<String> WORKER = List.of(
+            "--celeriac.worker.queues.default.pool=virtual",
+            "--celeriac.worker.queues.default.concurrency=256",
+            "--celeriac.worker.queues.default.lookahead=256");
+
+    private final int tasks;
+    private final boolean profile;
+    private final java.nio.file.Path results;
+
+    public Throughput(int tasks, boolean profile, java.nio.file.Path results) {
+        this.tasks = tasks;
+        this.profile = profile;
+        this.results = results;
+    }
+
+    @Override
+    public String name() {
+        return "throughput";
+    }
+
+    @Override
+    public void run(Stack stack, Results results) throws Exception {
+        double recorded = recorded(stack);
+        double unrecorded = unrecorded(stack);
+        double baseline = results.value("baseline", "raw RabbitMQ msg/s");
+        results.setting("throughput worker", String.join(" ", WORKER));
+
+        var withState = Figure.of(name(), "tasks/s, state recorded in the ledger", recorded, "tasks/s")
+                .noting(String.format(
+                        "%,d demo.noop, Java producer (batches of %,d) → worker JVM → events → API recorder →"
+                                + " PostgreSQL; first publish to last SUCCESS in the ledger",
+                        tasks, Load.BATCH));
+        results.add(
+                Double.isNaN(baseline)
+                        ? withState
+                        : withState.against("≥ 0.35 × baseline", recorded >= 0.35 * baseline));
+        results.add(Figure.of(name(), "tasks/s, task events off, no ledger", unrecorded, "tasks/s")
+                .noting("celeriac.worker.task-events=false; first publish to the worker's last finished run"));
+        if (!Double.isNaN(baseline)) {
+            results.add(Figure.of(name(), "recorded / baseline", recorded / baseline, "ratio")
+                    .against("≥ 0.35", recorded / baseline >= 0.35));
+            results.add(Figure.of(name(), "no ledger / baseline", unrecorded / baseline, "ratio"));
+        }
+        results.add(Figure.of(name(), "cost of recording state", 1 - recorded / unrecorded, "share")
+                .noting("1 − recorded / no ledger"));
+    }
+
+    private double recorded(Stack stack) throws Exception {
+        stack.reset();
+        Stack.step("throughput: starting the API (ledger on PostgreSQL) and a worker");
+        stack.api();
+        var options = new ArrayList<String>();
+        if (profile) {
+            options.add("-XX:StartFlightRecording=filename=" + results.resolve("throughput-worker.jfr")
+                    + ",settings=profile");
+        }
+        stack.worker("throughput", options, WORKER.toArray(String[]::new));
+        try (var producer = stack.producer(true)) {
+            TaskClient client = producer.getBean(TaskClient.class);
+            warmUp(client);
+            Load.awaitCount(
+                    "throughput warm-up", () -> successes(stack), 1_000, Duration.ofMillis(50), Duration.ofMinutes(2));
+            Stack.step(String.format("throughput: %,d no-op tasks, state recorded", tasks));
+            long started = System.nanoTime();
+            Load.submit(client, tasks, i -> TaskRequest.of("demo.noop"));
+            long finished = Load.awaitCount(
+                    "throughput (recorded)",
+                    () -> successes(stack),
+                    tasks + 1_000,
+                    Duration.ofMillis(50),
+                    Duration.ofMinutes(20));
+            return tasks / ((finished - started) / 1e9);
+        }
+    }
+
+    private double unrecorded(Stack stack) throws Exception {
+        stack.reset();
+        Stack.step("throughput: a worker with task events off, no API");
+        var worker = new ArrayList<>(WORKER);
+        worker.add("--celeriac.worker.task-events=false");
+        JavaProcess process = stack.worker("throughput-no-state", List.of(), worker.toArray(String[]::new));
+        var probe = new WorkerProbe(process, "demo.noop", "success");
+        try (var producer = stack.producer(false)) {
+            TaskClient client = producer.getBean(TaskClient.class);
+            warmUp(client);
+            Load.awaitCount("throughput warm-up", probe::count, 1_000, Duration.ofMillis(20), Duration.ofMinutes(2));
+            Stack.step(String.format("throughput: %,d no-op tasks, no ledger", tasks));
+            long started = System.nanoTime();
+            Load.submit(client, tasks, i -> TaskRequest.of("demo.noop"));
+            long finished = Load.awaitCount(
+                    "throughput (no ledger)",
+                    probe::count,
+                    tasks + 1_000,
+                    Duration.ofMillis(20),
+                    Duration.ofMinutes(20));
+            return tasks / ((finished - started) / 1e9);
+        }
+    }
+
+    /** 1,000 tasks first, so neither JVM is timed while it compiles its hot paths. */
+    private static void warmUp(TaskClient client) {
+        Load.submit(client, 1_000, i -> TaskRequest.of("demo.noop"));
+    }
+
+    private static long successes(Stack stack) {
+        try {
+            return stack.ledgerCount("SUCCESS");
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger could not be read", e);
+        }
+    }
+}

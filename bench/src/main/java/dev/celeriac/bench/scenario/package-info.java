@@ -1,0 +1,2 @@
+/** The benchmark scenarios, one class each. */
+package dev.celeriac.bench.scenario;

@@ -1,0 +1,149 @@
+package dev.celeriac.bench.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A Celeriac JVM (worker or API) run from its jar, as users run it; output goes to a log file. */
+public final class JavaProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private final int port;
+    private final long startedNanos;
+    private Duration ready;
+
+    private JavaProcess(String name, Process process, Path log, int port, long startedNanos) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.port = port;
+        this.startedNanos = startedNanos;
+    }
+
+    static JavaProcess start(
+            String name, Path jar, List<String> jvmOptions, List<String> arguments, int port, Path logs) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (./celeriac build)");
+        }
+        var command = new ArrayList<String>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(arguments);
+        command.add("--server.port=" + port);
+        try {
+            Files.createDirectories(logs);
+            Path log = logs.resolve(name + ".log");
+            long started = System.nanoTime();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            return new JavaProcess(name, process, log, port, started);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name, e);
+        }
+    }
+
+    /** Waits until the log shows {@code marker} (a worker's "is ready" line) and the health endpoint answers UP. */
+    JavaProcess awaitReady(String marker, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            if (ready == null && logContains(marker)) {
+                ready = Duration.ofNanos(System.nanoTime() - startedNanos);
+            }
+            if (ready != null && healthy()) {
+                return this;
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException(name + " was not ready within " + timeout + "; see " + log);
+    }
+
+    /** From the process's start to its readiness line. */
+    public Duration readyAfter() {
+        return ready;
+    }
+
+    public String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Resident memory of the process now, in bytes (Linux). */
+    public long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS for " + name);
+    }
+
+    /** The body of a GET on this process. */
+    public String get(String path) {
+        try {
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(base() + path))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private boolean healthy() {
+        try {
+            return get("/actuator/health").contains("\"UP\"");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean logContains(String marker) {
+        try {
+            return Files.readString(log).contains(marker);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** SIGTERM, then a kill if it does not stop within a minute. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.celeriac.bench.stack;
+
+import dev.celeriac.bench.report.Progress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The services a scenario runs against: a fresh vhost on the local RabbitMQ, a fresh PostgreSQL database for the
+ * ledger, and worker and API JVMs started from their jars. Everything started is stopped by {@link #reset} and
+ * {@link #close}.
+ */
+public final class Stack implements AutoCloseable {
+
+    /** The API key the harness gives the API it starts. */
+    public static final String API_KEY = "celeriac-bench-admin-key";
+
+    static final String DATABASE = "celeriac_bench";
+
+    private final Path root;
+    private final String rabbitHost;
+    private final String vhost;
+    private final String postgresUrl;
+    private final String postgresUser;
+    private final Path logs;
+    private final List<AutoCloseable> running = new ArrayList<>();
+
+    public Stack(Path root, String rabbitHost, String vhost, String postgresUrl, String postgresUser, Path logs) {
+        this.root = root;
+        this.rabbitHost = rabbitHost;
+        this.vhost = vhost;
+        this.postgresUrl = postgresUrl;
+        this.postgresUser = postgresUser;
+        this.logs = logs;
+    }
+
+    /** Stops what runs and starts from an empty vhost and database. */
+    public void reset() throws Exception {
+        closeRunning();
+        rabbitmqctl(true, "delete_vhost", vhost);
+        rabbitmqctl(false, "add_vhost", vhost);
+        rabbitmqctl(false, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
+        try (Connection connection = DriverManager.getConnection(postgresUrl + "postgres", postgresUser, "");
+                var statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+            statement.execute("CREATE DATABASE " + DATABASE);
+        }
+    }
+
+    /** A worker JVM of the demo worker jar on this vhost, ready to take tasks. */
+    public JavaProcess worker(String name, List<String> jvmOptions, String... arguments) throws InterruptedException {
+        var args = new ArrayList<>(rabbitArguments());
+        args.add("--celeriac.worker.hostname=" + name + "@bench");
+        args.addAll(List.of(arguments));
+        JavaProcess process = track(JavaProcess.start(
+                name, root.resolve("worker/target/celeriac-worker.jar"), jvmOptions, args, freePort(), logs));
+        return process.awaitReady("is ready", Duration.ofSeconds(90));
+    }
+
+    /** An API JVM with its ledger on PostgreSQL, ready for requests. */
+    public JavaProcess api(String... arguments) throws InterruptedException {
+        var args = new ArrayList<>(rabbitArguments());
+        args.add("--spring.datasource.url=" + postgresUrl + DATABASE);
+        args.add("--spring.datasource.username=" + postgresUser);
+        args.add("--celeriac.api.keys=" + API_KEY + ":admin");
+        args.addAll(List.of(arguments));
+        JavaProcess process = track(JavaProcess.start(
+                "api", root.resolve("api/target/celeriac-api.jar"), List.of(), args, freePort(), logs));
+        return process.awaitReady("Started CeleriacApiApplication", Duration.ofSeconds(90));
+    }
+
+    /** A producer (the Java task client) in this JVM; {@code sentEvents} as {@code celeriac.producer.send-sent-events}. */
+    public ConfigurableApplicationContext producer(boolean sentEvents) {
+        var arguments = new ArrayList<String>();
+        rabbitArguments().forEach(arguments::add);
+        arguments.add("--celeriac.producer.send-sent-events=" + sentEvents);
+        arguments.add("--spring.main.banner-mode=off");
+        arguments.add("--logging.level.root=WARN");
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(ProducerApplication.class)
+                .web(WebApplicationType.NONE)
+                .run(arguments.toArray(String[]::new));
+        track(context::close);
+        return context;
+    }
+
+    /** A connection factory of the plain RabbitMQ client on this vhost. */
+    public com.rabbitmq.client.ConnectionFactory connections() {
+        var factory = new com.rabbitmq.client.ConnectionFactory();
+        factory.setHost(rabbitHost);
+        factory.setVirtualHost(vhost);
+        return factory;
+    }
+
+    /** Tasks in the ledger in the given state. */
+    public long ledgerCount(String state) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(postgresUrl + DATABASE, postgresUser, "");
+                var statement = connection.prepareStatement("SELECT COUNT(*) FROM tasks WHERE state = ?")) {
+            statement.setString(1, state);
+            try (var rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    private List<String> rabbitArguments() {
+        return List.of("--spring.rabbitmq.host=" + rabbitHost, "--spring.rabbitmq.virtual-host=" + vhost);
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        running.add(resource);
+        return resource;
+    }
+
+    private void closeRunning() throws Exception {
+        for (AutoCloseable resource : running.reversed()) {
+            resource.close();
+        }
+        running.clear();
+    }
+
+    @Override
+    public void close() throws Exception {
+        closeRunning();
+        rabbitmqctl(true, "delete_vhost", vhost);
+        try (Connection connection = DriverManager.getConnection(postgresUrl + "postgres", postgresUser, "");
+                var statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+        }
+    }
+
+    private static void rabbitmqctl(boolean mayFail, String... arguments) throws InterruptedException {
+        var command = new ArrayList<String>();
+        if (!"root".equals(System.getProperty("user.name"))) {
+            command.addAll(List.of("sudo", "-n"));
+        }
+        command.add("rabbitmqctl");
+        command.add("-q");
+        command.addAll(List.of(arguments));
+        try {
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.waitFor() != 0 && !mayFail) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + output.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("rabbitmqctl is needed to make the benchmark's vhost", e);
+        }
+    }
+
+    static int freePort() {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Announces a step. */
+    public static void step(String what) {
+        Progress.say("%s", what);
+    }
+
+    /** The producer's Spring Boot application: the Celeriac producer starter and nothing else. */
+    @SpringBootApplication
+    static class ProducerApplication {}
+}
