@@ -277,19 +277,30 @@ public final class TaskLedger {
         events.forEach(
                 e -> byTask.computeIfAbsent(e.uuid(), id -> new ArrayList<>()).add(e));
         var ended = new HashSet<String>();
-        transactions.executeWithoutResult(status -> byTask.forEach((id, taskEvents) -> {
-            Row row = lock(id);
-            if (row == null) {
-                row = Row.fresh(id, taskEvents.getFirst().source().instant());
+        transactions.executeWithoutResult(status -> {
+            // One round of statements per batch, not per task: lock every row at once, merge in memory, then write
+            // the rows and their history as JDBC batches.
+            Map<String, Row> rows = lockAll(byTask.keySet());
+            var changed = new ArrayList<Row>(byTask.size());
+            var history = new ArrayList<Object[]>();
+            byTask.forEach((id, taskEvents) -> {
+                Row row = rows.get(id);
+                if (row == null) {
+                    row = Row.fresh(id, taskEvents.getFirst().source().instant());
+                }
+                for (TaskEvent event : taskEvents) {
+                    merge(row, event, history);
+                }
+                changed.add(row);
+                if (row.state.isTerminal()) {
+                    ended.add(id);
+                }
+            });
+            saveAll(changed);
+            if (!history.isEmpty()) {
+                jdbc.batchUpdate(HISTORY_INSERT, history);
             }
-            for (TaskEvent event : taskEvents) {
-                merge(row, event);
-            }
-            save(row);
-            if (row.state.isTerminal()) {
-                ended.add(id);
-            }
-        }));
+        });
         return ended;
     }
 
@@ -305,7 +316,7 @@ public final class TaskLedger {
                 "SELECT at, state, attempt, worker, detail FROM task_history WHERE task_id = ? ORDER BY at, state", id);
     }
 
-    private void merge(Row row, TaskEvent event) {
+    private void merge(Row row, TaskEvent event, List<Object[]> history) {
         Instant at = event.source().instant();
         String worker = event.source().hostname();
         if (event instanceof TaskEvent.Progress progress) {
@@ -384,7 +395,7 @@ public final class TaskLedger {
             }
             default -> {}
         }
-        history(row.id, at, row.state, row.attempt, worker, detail);
+        history.add(historyRow(row.id, at, row.state, row.attempt, worker, detail));
     }
 
     private static void setError(Row row, String exception, String traceback) {
@@ -433,15 +444,16 @@ public final class TaskLedger {
         };
     }
 
+    private static final String HISTORY_INSERT =
+            "INSERT INTO task_history (task_id, at, state, attempt, worker, detail) VALUES (?, ?, ?, ?, ?, ?)";
+
     private void history(String id, Instant at, TaskState state, int attempt, String worker, String detail) {
-        jdbc.update(
-                "INSERT INTO task_history (task_id, at, state, attempt, worker, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                id,
-                Timestamp.from(at),
-                state.name(),
-                attempt,
-                worker,
-                detail);
+        jdbc.update(HISTORY_INSERT, historyRow(id, at, state, attempt, worker, detail));
+    }
+
+    private static Object[] historyRow(
+            String id, Instant at, TaskState state, int attempt, String worker, String detail) {
+        return new Object[] {id, Timestamp.from(at), state.name(), attempt, worker, detail};
     }
 
     /** A task row being changed inside a transaction. */
@@ -511,8 +523,54 @@ public final class TaskLedger {
         return rows.isEmpty() ? null : rows.getFirst();
     }
 
+    /** Most ids in one {@code IN} list. */
+    private static final int LOCK_CHUNK = 500;
+
+    /** Locks the rows of the given ids that exist, in id order (so concurrent lockers cannot deadlock). */
+    private Map<String, Row> lockAll(java.util.Collection<String> ids) {
+        var sorted = new ArrayList<>(new java.util.TreeSet<>(ids));
+        var rows = new java.util.HashMap<String, Row>();
+        for (int from = 0; from < sorted.size(); from += LOCK_CHUNK) {
+            List<String> chunk = sorted.subList(from, Math.min(sorted.size(), from + LOCK_CHUNK));
+            String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+            jdbc.query("SELECT * FROM tasks WHERE id IN (" + marks + ") ORDER BY id FOR UPDATE", ROW, chunk.toArray())
+                    .forEach(row -> rows.put(row.id, row));
+        }
+        return rows;
+    }
+
+    private void saveAll(List<Row> rows) {
+        var updates = new ArrayList<Object[]>();
+        var inserts = new ArrayList<Object[]>();
+        for (Row r : rows) {
+            (r.exists ? updates : inserts).add(values(r));
+            r.exists = true;
+        }
+        if (!updates.isEmpty()) {
+            jdbc.batchUpdate(UPDATE, updates);
+        }
+        if (!inserts.isEmpty()) {
+            jdbc.batchUpdate(INSERT, inserts);
+        }
+    }
+
+    private static final String UPDATE = "UPDATE tasks SET task = ?, queue = ?, state = ?, attempt = ?, args = ?,"
+            + " kwargs = ?, result = ?, result_truncated = ?, error_type = ?, error_message = ?, traceback = ?,"
+            + " progress = ?, worker = ?, parent_id = ?, root_id = ?, eta = ?, expires = ?, submitted_at = ?,"
+            + " started_at = ?, finished_at = ?, updated_at = ? WHERE id = ?";
+    private static final String INSERT = "INSERT INTO tasks (task, queue, state, attempt, args, kwargs, result,"
+            + " result_truncated, error_type, error_message, traceback, progress, worker, parent_id, root_id, eta,"
+            + " expires, submitted_at, started_at, finished_at, updated_at, id)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
     private void save(Row r) {
-        Object[] values = {
+        jdbc.update(r.exists ? UPDATE : INSERT, values(r));
+        r.exists = true;
+    }
+
+    /** A row's columns in the order of {@link #UPDATE} and {@link #INSERT}. */
+    private Object[] values(Row r) {
+        return new Object[] {
             r.task,
             r.queue,
             r.state.name(),
@@ -536,22 +594,6 @@ public final class TaskLedger {
             Timestamp.from(clock.instant()),
             r.id
         };
-        if (r.exists) {
-            jdbc.update(
-                    "UPDATE tasks SET task = ?, queue = ?, state = ?, attempt = ?, args = ?, kwargs = ?, result = ?,"
-                            + " result_truncated = ?, error_type = ?, error_message = ?, traceback = ?, progress = ?,"
-                            + " worker = ?, parent_id = ?, root_id = ?, eta = ?, expires = ?, submitted_at = ?,"
-                            + " started_at = ?, finished_at = ?, updated_at = ? WHERE id = ?",
-                    values);
-        } else {
-            jdbc.update(
-                    "INSERT INTO tasks (task, queue, state, attempt, args, kwargs, result, result_truncated,"
-                            + " error_type, error_message, traceback, progress, worker, parent_id, root_id, eta, expires,"
-                            + " submitted_at, started_at, finished_at, updated_at, id)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    values);
-            r.exists = true;
-        }
     }
 
     private static Timestamp ts(Instant instant) {

@@ -115,6 +115,18 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** When the ledger last wrote a task in the given state (its own {@code updated_at}). */
+    public java.time.Instant ledgerLastWrite(String state) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(postgresUrl + DATABASE, postgresUser, "");
+                var statement = connection.prepareStatement("SELECT MAX(updated_at) FROM tasks WHERE state = ?")) {
+            statement.setString(1, state);
+            try (var rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getTimestamp(1).toInstant();
+            }
+        }
+    }
+
     private List<String> rabbitArguments() {
         return List.of("--spring.rabbitmq.host=" + rabbitHost, "--spring.rabbitmq.virtual-host=" + vhost);
     }

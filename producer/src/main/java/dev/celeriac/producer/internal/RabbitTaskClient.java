@@ -14,6 +14,7 @@ import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.protocol.control.Revoke;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.event.EventSource;
+import dev.celeriac.protocol.event.EventType;
 import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.message.CeleryTimes;
 import dev.celeriac.protocol.message.TaskMessage;
@@ -97,7 +98,10 @@ public final class RabbitTaskClient implements TaskClient {
     @Override
     public TaskHandle submit(TaskRequest request) {
         Pending pending = publish(prepare(request));
-        return await(pending, System.nanoTime() + settings.confirmTimeout().toNanos());
+        TaskHandle handle =
+                await(pending, System.nanoTime() + settings.confirmTimeout().toNanos());
+        announce(List.of(pending.prepared));
+        return handle;
     }
 
     @Override
@@ -117,13 +121,16 @@ public final class RabbitTaskClient implements TaskClient {
         }
         long deadline = System.nanoTime() + settings.confirmTimeout().toNanos();
         var accepted = new ArrayList<TaskHandle>(pending.size());
+        var announced = new ArrayList<Prepared>(pending.size());
         for (Pending p : pending) {
             try {
                 accepted.add(await(p, deadline));
+                announced.add(p.prepared);
             } catch (TaskPublishException e) {
                 failures.put(p.prepared.message.id(), e);
             }
         }
+        announce(announced);
         if (!failures.isEmpty()) {
             throw new BatchPublishException(accepted, failures);
         }
@@ -202,44 +209,52 @@ public final class RabbitTaskClient implements TaskClient {
                 .register(meters)
                 .record(pending.publish.elapsedNanos(), TimeUnit.NANOSECONDS);
         count(p, "accepted");
-        if (settings.sendSentEvents()) {
-            announce(p);
-        }
         return new TaskHandle(
                 p.message.id(), p.message.task(), p.queue, p.message.headers().eta(), Instant.now(clock));
     }
 
-    /** Sends Celery's task-sent event for an accepted task, without waiting: it only informs monitors. */
-    private void announce(Prepared p) {
-        var h = p.message.headers();
-        var event = new TaskEvent.Sent(
-                EventSource.now(settings.origin(), eventClock.incrementAndGet()),
-                h.id(),
-                h.task(),
-                h.argsrepr(),
-                h.kwargsrepr(),
-                h.retries(),
-                h.eta() == null ? null : CeleryTimes.format(h.eta()),
-                h.expires() == null ? null : CeleryTimes.format(h.expires()),
-                p.queue,
-                TopologyNames.TASK_EXCHANGE,
-                p.queue,
-                h.rootId(),
-                h.parentId(),
-                Map.of());
+    /**
+     * Sends Celery's task-sent events for accepted tasks, without waiting: they only inform monitors. The events of a
+     * batch go as one {@code task.multi} message, as a Celery worker sends its task events.
+     */
+    private void announce(List<Prepared> accepted) {
+        if (!settings.sendSentEvents() || accepted.isEmpty()) {
+            return;
+        }
+        var sent = new ArrayList<TaskEvent.Sent>(accepted.size());
+        for (Prepared p : accepted) {
+            var h = p.message.headers();
+            sent.add(new TaskEvent.Sent(
+                    EventSource.now(settings.origin(), eventClock.incrementAndGet()),
+                    h.id(),
+                    h.task(),
+                    h.argsrepr(),
+                    h.kwargsrepr(),
+                    h.retries(),
+                    h.eta() == null ? null : CeleryTimes.format(h.eta()),
+                    h.expires() == null ? null : CeleryTimes.format(h.expires()),
+                    p.queue,
+                    TopologyNames.TASK_EXCHANGE,
+                    p.queue,
+                    h.rootId(),
+                    h.parentId(),
+                    Map.of()));
+        }
         var properties = new MessageProperties();
         properties.setContentType(WireFormat.CONTENT_TYPE_JSON);
         properties.setContentEncoding(WireFormat.CONTENT_ENCODING_UTF8);
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        boolean single = sent.size() == 1;
         try {
             publisher.send(
-                    h.id(),
+                    sent.getFirst().uuid(),
                     TopologyNames.EVENT_EXCHANGE,
-                    event.type().routingKey(),
+                    single ? EventType.TASK_SENT.routingKey() : EventType.TASK_BATCH_ROUTING_KEY,
                     TopologyNames.EVENT_QUEUE,
-                    new org.springframework.amqp.core.Message(events.encode(event), properties));
+                    new org.springframework.amqp.core.Message(
+                            single ? events.encode(sent.getFirst()) : events.encodeBatch(sent), properties));
         } catch (TaskPublishException e) {
-            // The task itself is accepted; the ledger will learn of it from the worker's events instead.
+            // The tasks themselves are accepted; the ledger will learn of them from the worker's events instead.
         }
     }
 
