@@ -1,34 +1,63 @@
 package dev.celeriac.producer.amqp;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Return;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.celeriac.producer.PublishConnectionException;
 import dev.celeriac.producer.PublishNackedException;
 import dev.celeriac.producer.PublishReturnedException;
 import dev.celeriac.producer.PublishTimeoutException;
 import dev.celeriac.producer.TaskPublishException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.springframework.amqp.AmqpException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.ReturnedMessage;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.connection.CorrelationData;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter;
 
 /**
  * Publishes persistent, mandatory messages and lets the caller wait for the broker's verdict: a publish counts only
- * when it is confirmed and was not returned. It uses the publisher connection, so that a publisher blocked by a
- * resource alarm never holds up the acks that consumers send on their own connection. Thread-safe.
+ * when it is confirmed and was not returned. Thread-safe.
+ *
+ * <p>It publishes on a connection of its own (apart from consumers, so that a publisher blocked by a resource alarm
+ * never holds up their acks) over a few long-lived channels in confirm mode, each carrying any number of publishes
+ * awaiting their confirms, matched by sequence number. A channel per outstanding confirm, as a channel cache gives
+ * when confirms are slow, costs the broker more than the publishes themselves and runs into the connection's channel
+ * limit under load. A channel that fails fails its outstanding publishes ({@link PublishConnectionException}) and is
+ * opened again for the next publish.
  */
-public final class ConfirmedPublisher {
+public final class ConfirmedPublisher implements AutoCloseable {
 
-    private final RabbitTemplate template;
+    /** Channels publishing at once; publishes on one channel are serialised, their confirms are not. */
+    static final int LANES = 4;
+
+    /** Header matching a returned message with its publish (removed before a consumer could care: it never is). */
+    static final String PUBLISH_ID = "x-celeriac-publish-id";
+
+    private final ConnectionFactory spring;
+    private final com.rabbitmq.client.ConnectionFactory factory;
+    private final DefaultMessagePropertiesConverter converter = new DefaultMessagePropertiesConverter();
+    private final Lane[] lanes = new Lane[LANES];
+    private final AtomicLong next = new AtomicLong();
+    private final AtomicLong publishIds = new AtomicLong();
+    private Connection connection;
 
     /**
-     * Creates a publisher on a connection factory with correlated publisher confirms and returns enabled.
+     * Creates a publisher with the connection settings of a Spring AMQP connection factory.
      *
-     * @throws IllegalStateException if confirms or returns are off
+     * @throws IllegalStateException if the factory has publisher confirms or returns off: an application that turned
+     *     them off explicitly learns at start that Celeriac publishes only with both
      */
     public ConfirmedPublisher(ConnectionFactory connectionFactory) {
         if (!connectionFactory.isPublisherConfirms()) {
@@ -40,35 +69,39 @@ public final class ConfirmedPublisher {
             throw new IllegalStateException("Celeriac needs publisher returns to detect unroutable messages, but the"
                     + " connection factory has them off: set spring.rabbitmq.publisher-returns=true");
         }
-        this.template = new RabbitTemplate(connectionFactory);
-        this.template.setMandatory(true);
-        this.template.setUsePublisherConnection(true);
+        this.spring = connectionFactory;
+        this.factory = ConsumerConnections.factoryFor(connectionFactory);
+        // Recovery would renumber a channel's publishes behind our back; a failed channel is replaced instead.
+        this.factory.setAutomaticRecoveryEnabled(false);
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] = new Lane();
+        }
     }
 
     /** A publish on its way: {@link #await} gives the broker's verdict. */
     public static final class Pending {
         private final String id;
         private final String destination;
-        private final CorrelationData correlation;
+        private final CompletableFuture<Boolean> confirm = new CompletableFuture<>();
         private final long startedNanos;
+        private volatile Return returned;
 
-        private Pending(String id, String destination, CorrelationData correlation, long startedNanos) {
+        private Pending(String id, String destination, long startedNanos) {
             this.id = id;
             this.destination = destination;
-            this.correlation = correlation;
             this.startedNanos = startedNanos;
         }
 
         /** A publish that was deliberately not made (the message was not wanted): it awaits as confirmed. */
         public static Pending notSent(String id) {
-            var correlation = new CorrelationData(id);
-            correlation.getFuture().complete(new CorrelationData.Confirm(true, null));
-            return new Pending(id, "", correlation, System.nanoTime());
+            var pending = new Pending(id, "", System.nanoTime());
+            pending.confirm.complete(true);
+            return pending;
         }
 
         /** Completes (normally) when the broker has answered: confirmed, refused, or the channel failed. */
-        public java.util.concurrent.CompletableFuture<Void> settled() {
-            return correlation.getFuture().handle((confirm, failure) -> null);
+        public CompletableFuture<Void> settled() {
+            return confirm.handle((ack, failure) -> null);
         }
 
         /** Nanoseconds from send to now. */
@@ -88,14 +121,13 @@ public final class ConfirmedPublisher {
         public void await(long deadlineNanos, Duration timeout) {
             try {
                 long wait = Math.max(0, deadlineNanos - System.nanoTime());
-                CorrelationData.Confirm confirm = correlation.getFuture().get(wait, TimeUnit.NANOSECONDS);
-                ReturnedMessage returned = correlation.getReturned();
-                if (returned != null) {
-                    throw new PublishReturnedException(
-                            id, destination, returned.getReplyCode(), returned.getReplyText());
+                boolean ack = confirm.get(wait, TimeUnit.NANOSECONDS);
+                Return r = returned;
+                if (r != null) {
+                    throw new PublishReturnedException(id, destination, r.getReplyCode(), r.getReplyText());
                 }
-                if (!confirm.ack()) {
-                    throw new PublishNackedException(id, destination, confirm.reason());
+                if (!ack) {
+                    throw new PublishNackedException(id, destination, null);
                 }
             } catch (TimeoutException e) {
                 throw new PublishTimeoutException(id, timeout);
@@ -114,7 +146,7 @@ public final class ConfirmedPublisher {
     }
 
     /**
-     * Sends a message.
+     * Sends a message, persistent and mandatory.
      *
      * @param id what the message is about (a task id), for errors
      * @param exchange the exchange
@@ -123,14 +155,16 @@ public final class ConfirmedPublisher {
      * @throws PublishConnectionException if it could not be sent at all
      */
     public Pending send(String id, String exchange, String routingKey, String destination, Message message) {
-        var correlation = new CorrelationData(id);
-        long started = System.nanoTime();
+        var pending = new Pending(id, destination, System.nanoTime());
+        String publishId = Long.toString(publishIds.incrementAndGet());
+        AMQP.BasicProperties properties = properties(message, publishId);
+        Lane lane = lanes[(int) Math.floorMod(next.getAndIncrement(), (long) LANES)];
         try {
-            template.send(exchange, routingKey, message, correlation);
-        } catch (AmqpException e) {
+            lane.publish(pending, publishId, exchange, routingKey, properties, message.getBody());
+        } catch (IOException | RuntimeException e) {
             throw new PublishConnectionException(id, e);
         }
-        return new Pending(id, destination, correlation, started);
+        return pending;
     }
 
     /** Sends a message and waits for its confirm; see {@link Pending#await(Duration)}. */
@@ -138,5 +172,114 @@ public final class ConfirmedPublisher {
             String id, String exchange, String routingKey, String destination, Message message, Duration timeout)
             throws TaskPublishException {
         send(id, exchange, routingKey, destination, message).await(timeout);
+    }
+
+    private AMQP.BasicProperties properties(Message message, String publishId) {
+        var properties = message.getMessageProperties();
+        AMQP.BasicProperties converted = converter.fromMessageProperties(properties, StandardCharsets.UTF_8.name());
+        Map<String, Object> headers = new HashMap<>(converted.getHeaders() == null ? Map.of() : converted.getHeaders());
+        headers.put(PUBLISH_ID, publishId);
+        return converted.builder().headers(headers).deliveryMode(2).build();
+    }
+
+    private synchronized Connection connection() throws IOException {
+        if (connection == null || !connection.isOpen()) {
+            // Spring's own connection declares the application's topology (RabbitAdmin) when it opens.
+            spring.createConnection();
+            try {
+                connection = factory.newConnection("celeriac-publisher");
+            } catch (TimeoutException e) {
+                throw new IOException("could not connect to RabbitMQ in time", e);
+            }
+        }
+        return connection;
+    }
+
+    /** Closes the publisher's connection; publishes still awaiting confirms fail. */
+    @Override
+    public synchronized void close() {
+        if (connection != null && connection.isOpen()) {
+            try {
+                connection.close();
+            } catch (IOException | RuntimeException e) {
+                // Closing anyway.
+            }
+        }
+    }
+
+    /** One channel in confirm mode and the publishes awaiting its confirms. */
+    private final class Lane {
+        private Channel channel;
+        private ConcurrentSkipListMap<Long, Pending> outstanding = new ConcurrentSkipListMap<>();
+        private final Map<String, Pending> byPublishId = new ConcurrentHashMap<>();
+
+        synchronized void publish(
+                Pending pending,
+                String publishId,
+                String exchange,
+                String routingKey,
+                AMQP.BasicProperties properties,
+                byte[] body)
+                throws IOException {
+            Channel c = open();
+            long sequence = c.getNextPublishSeqNo();
+            outstanding.put(sequence, pending);
+            byPublishId.put(publishId, pending);
+            pending.confirm.whenComplete((ack, failure) -> byPublishId.remove(publishId));
+            try {
+                c.basicPublish(exchange, routingKey, true, properties, body);
+            } catch (IOException | RuntimeException e) {
+                outstanding.remove(sequence);
+                byPublishId.remove(publishId);
+                throw e;
+            }
+        }
+
+        private Channel open() throws IOException {
+            if (channel != null && channel.isOpen()) {
+                return channel;
+            }
+            Channel c = connection().createChannel();
+            if (c == null) {
+                throw new IOException("the connection has no channel left");
+            }
+            c.confirmSelect();
+            var mine = new ConcurrentSkipListMap<Long, Pending>();
+            outstanding = mine;
+            c.addConfirmListener(
+                    (sequence, multiple) -> settle(mine, sequence, multiple, true),
+                    (sequence, multiple) -> settle(mine, sequence, multiple, false));
+            c.addReturnListener(r -> {
+                Object id = r.getProperties().getHeaders() == null
+                        ? null
+                        : r.getProperties().getHeaders().get(PUBLISH_ID);
+                Pending pending = id == null ? null : byPublishId.get(id.toString());
+                if (pending != null) {
+                    pending.returned = r;
+                }
+            });
+            c.addShutdownListener(cause -> fail(mine, cause));
+            channel = c;
+            return c;
+        }
+
+        private static void settle(
+                ConcurrentSkipListMap<Long, Pending> outstanding, long sequence, boolean multiple, boolean ack) {
+            if (multiple) {
+                var settled = outstanding.headMap(sequence, true);
+                settled.values().forEach(p -> p.confirm.complete(ack));
+                settled.clear();
+            } else {
+                Pending pending = outstanding.remove(sequence);
+                if (pending != null) {
+                    pending.confirm.complete(ack);
+                }
+            }
+        }
+
+        private static void fail(ConcurrentSkipListMap<Long, Pending> outstanding, ShutdownSignalException cause) {
+            outstanding.values().forEach(p -> p.confirm.completeExceptionally(cause));
+            outstanding.clear();
+        }
     }
 }

@@ -44,7 +44,7 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
  * confirm by {@link ConfirmedPublisher}. Returns are seen before the confirm completes, so an unroutable task is never
  * reported accepted.
  */
-public final class RabbitTaskClient implements TaskClient {
+public final class RabbitTaskClient implements TaskClient, AutoCloseable {
 
     /**
      * Settings of the client.
@@ -93,6 +93,12 @@ public final class RabbitTaskClient implements TaskClient {
         this.factory = new TaskMessageFactory(codec.mapper(), settings.defaultQueue(), settings.origin());
         this.meters = meters;
         this.clock = clock;
+    }
+
+    /** Closes the publishing connection (the application context does, when it closes). */
+    @Override
+    public void close() {
+        publisher.close();
     }
 
     @Override

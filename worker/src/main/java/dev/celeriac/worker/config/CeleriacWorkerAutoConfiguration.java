@@ -30,6 +30,7 @@ import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -71,17 +72,22 @@ public final class CeleriacWorkerAutoConfiguration {
                 .forEach(queue -> registry.all().keySet().forEach(task -> metrics.serves(task, queue)));
     }
 
+    /** The worker's publisher of outcomes, retries, dead letters and events (closed with the context). */
+    @Bean
+    ConfirmedPublisher celeriacWorkerPublisher(ConnectionFactory connectionFactory) {
+        return new ConfirmedPublisher(connectionFactory);
+    }
+
     @Bean
     TaskRunner celeriacTaskRunner(
             WorkerProperties properties,
-            ConnectionFactory connectionFactory,
+            @Qualifier("celeriacWorkerPublisher") ConfirmedPublisher publisher,
             TaskMessageCodec codec,
             TaskRegistry registry,
             TopologyProperties topologyProperties,
             Revocations revocations,
             WorkerMetrics metrics) {
         String hostname = properties.hostname() != null ? properties.hostname() : NodeNames.of("celeriac-");
-        var publisher = new ConfirmedPublisher(connectionFactory);
         var events = new EventPublisher(
                 publisher,
                 new EventCodec(codec.mapper()),
