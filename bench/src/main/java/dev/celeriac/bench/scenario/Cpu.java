@@ -2,12 +2,11 @@ package dev.celeriac.bench.scenario;
 
 import dev.celeriac.bench.report.Figure;
 import dev.celeriac.bench.report.Results;
-import dev.celeriac.bench.stack.JavaProcess;
 import dev.celeriac.bench.stack.Stack;
-import dev.celeriac.bench.stack.WorkerProbe;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -44,22 +43,23 @@ public final class Cpu implements Scenario {
     private double wallSeconds(Stack stack, int threads) throws Exception {
         stack.reset();
         Stack.step(String.format("cpu: a worker with %d platform thread(s)", threads));
-        JavaProcess worker = stack.worker(
+        stack.worker(
                 "cpu-" + threads,
                 List.of(),
                 "--celeriac.worker.queues.default.pool=platform",
                 "--celeriac.worker.queues.default.concurrency=" + threads);
-        var probe = new WorkerProbe(worker, "demo.fib", "success");
-        try (var producer = stack.producer(false)) {
+        try (var watch = new EventWatch(stack);
+                var producer = stack.producer(false)) {
             TaskClient client = producer.getBean(TaskClient.class);
             int warm = Math.max(1, tasks / 2);
             Load.submit(client, warm, i -> TaskRequest.of("demo.fib", fib));
-            Load.awaitCount("cpu warm-up", probe::count, warm, Duration.ofMillis(10), Duration.ofMinutes(10));
-            long started = System.nanoTime();
+            Load.awaitCount(
+                    "cpu warm-up", () -> watch.succeeded().size(), warm, Duration.ofMillis(50), Duration.ofMinutes(10));
+            Instant started = Instant.now();
             Load.submit(client, tasks, i -> TaskRequest.of("demo.fib", fib));
-            long finished =
-                    Load.awaitCount("cpu", probe::count, warm + tasks, Duration.ofMillis(10), Duration.ofMinutes(10));
-            return (finished - started) / 1e9;
+            Load.awaitCount(
+                    "cpu", () -> watch.succeeded().size(), warm + tasks, Duration.ofMillis(50), Duration.ofMinutes(10));
+            return Duration.between(started, watch.lastSuccess()).toNanos() / 1e9;
         }
     }
 }

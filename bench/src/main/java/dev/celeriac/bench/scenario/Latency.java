@@ -1,31 +1,20 @@
 package dev.celeriac.bench.scenario;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import dev.celeriac.bench.report.Figure;
 import dev.celeriac.bench.report.Results;
 import dev.celeriac.bench.stack.Stack;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskRequest;
-import dev.celeriac.protocol.event.EventCodec;
-import dev.celeriac.protocol.event.EventType;
-import dev.celeriac.protocol.event.TaskEvent;
-import dev.celeriac.protocol.names.TopologyNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Open-loop latency: no-op tasks submitted at a fixed rate whatever the answers' pace (each is timed from when it was
@@ -58,30 +47,10 @@ public final class Latency implements Scenario {
         stack.reset();
         Stack.step("latency: starting a worker (the throughput scenario's settings)");
         stack.worker("latency", List.of(), Throughput.WORKER.toArray(String[]::new));
-        Map<String, Instant> started = new ConcurrentHashMap<>();
-        Map<String, Instant> succeeded = new ConcurrentHashMap<>();
-        var codec = new EventCodec(JsonMapper.builder().build());
-        try (Connection events = stack.connections().newConnection("bench-latency-events");
+        try (var watch = new EventWatch(stack);
                 var producer = stack.producer(true)) {
-            Channel channel = events.createChannel();
-            String queue = channel.queueDeclare().getQueue();
-            channel.queueBind(queue, TopologyNames.EVENT_EXCHANGE, EventType.TASK_STARTED.routingKey());
-            channel.queueBind(queue, TopologyNames.EVENT_EXCHANGE, EventType.TASK_SUCCEEDED.routingKey());
-            // Workers batch task events under load, as Celery workers do.
-            channel.queueBind(queue, TopologyNames.EVENT_EXCHANGE, EventType.TASK_BATCH_ROUTING_KEY);
-            channel.basicConsume(queue, true, new DefaultConsumer(channel) {
-                @Override
-                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties p, byte[] body) {
-                    for (var event : codec.decode(body)) {
-                        if (event instanceof TaskEvent.Started s) {
-                            started.put(s.uuid(), s.source().instant());
-                        } else if (event instanceof TaskEvent.Succeeded s) {
-                            succeeded.put(s.uuid(), s.source().instant());
-                        }
-                    }
-                }
-            });
-
+            Map<String, Instant> started = watch.started();
+            Map<String, Instant> succeeded = watch.succeeded();
             TaskClient client = producer.getBean(TaskClient.class);
             int warm = (int) (rate * warmup.toMillis() / 1000);
             int measured = (int) (rate * duration.toMillis() / 1000);
@@ -140,7 +109,6 @@ public final class Latency implements Scenario {
             report(results, "submit → SUCCESS", toSuccess, how, false);
             var failed = Figure.of(name(), "failed submits", failures.get(), "tasks");
             results.add(firstFailure.get() == null ? failed : failed.noting("first: " + firstFailure.get()));
-            channel.close();
         }
     }
 
