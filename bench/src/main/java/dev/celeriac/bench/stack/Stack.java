@@ -86,6 +86,8 @@ public final class Stack implements AutoCloseable {
         var arguments = new ArrayList<String>();
         rabbitArguments().forEach(arguments::add);
         arguments.add("--celeriac.producer.send-sent-events=" + sentEvents);
+        // Only a producer, even where the worker library is on the class path (the harness's own tests).
+        arguments.add("--celeriac.worker.enabled=false");
         arguments.add("--spring.main.banner-mode=off");
         arguments.add("--logging.level.root=WARN");
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ProducerApplication.class)
