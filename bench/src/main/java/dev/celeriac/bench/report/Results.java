@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.HdrHistogram.AbstractHistogram;
 
 /** Everything a run measured, with the run's settings and the machine it ran on. */
 public final class Results {
@@ -38,9 +39,15 @@ public final class Results {
         settings.put(name, value);
     }
 
-    /** A latency distribution for the chart: p50, p90, p99, p99.9 and max, in microseconds. */
-    public synchronized void percentiles(String name, long[] micros) {
-        percentiles.put(name, micros);
+    /** A latency distribution (recorded in microseconds) for the chart: its p50, p90, p99, p99.9 and max. */
+    public synchronized void percentiles(String name, AbstractHistogram micros) {
+        percentiles.put(name, new long[] {
+            micros.getValueAtPercentile(50),
+            micros.getValueAtPercentile(90),
+            micros.getValueAtPercentile(99),
+            micros.getValueAtPercentile(99.9),
+            micros.getMaxValue()
+        });
     }
 
     public synchronized List<Figure> figures() {

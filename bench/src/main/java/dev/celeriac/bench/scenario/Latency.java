@@ -127,13 +127,7 @@ public final class Latency implements Scenario {
         results.add(Figure.of(name(), what + " p90", p90, "ms").noting(how));
         results.add(tail);
         results.add(Figure.of(name(), what + " p99.9", p999, "ms").noting(how));
-        results.percentiles(what, new long[] {
-            h.getValueAtPercentile(50),
-            h.getValueAtPercentile(90),
-            h.getValueAtPercentile(99),
-            h.getValueAtPercentile(99.9),
-            h.getMaxValue()
-        });
+        results.percentiles(what, h);
     }
 
     static Histogram histogram() {

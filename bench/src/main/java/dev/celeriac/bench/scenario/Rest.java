@@ -113,12 +113,6 @@ public final class Rest implements Scenario {
         results.add(Figure.of(name(), "latency p99.9", histogram.getValueAtPercentile(99.9) / 1000.0, "ms")
                 .noting(how));
         results.add(Figure.of(name(), "answers other than 202", refused.get(), "requests"));
-        results.percentiles("POST /api/v1/tasks", new long[] {
-            histogram.getValueAtPercentile(50),
-            histogram.getValueAtPercentile(90),
-            histogram.getValueAtPercentile(99),
-            histogram.getValueAtPercentile(99.9),
-            histogram.getMaxValue()
-        });
+        results.percentiles("POST /api/v1/tasks", histogram);
     }
 }
