@@ -20,6 +20,7 @@ public class CeleriacWorkerApplication {
                 "server.port", "8081",
                 "management.endpoints.web.exposure.include", "health,info,prometheus",
                 "management.endpoint.health.probes.enabled", "true"));
-        GracefulExit.onSigterm(application.run(args));
+        GracefulExit.install(application);
+        application.run(args);
     }
 }
