@@ -15,6 +15,9 @@ COPY protocol/ protocol/
 COPY producer/ producer/
 COPY worker/ worker/
 COPY api/ api/
+# Modules the images do not need: Maven reads their poms to know the reactor.
+COPY monitoring/pom.xml monitoring/
+COPY bench/pom.xml bench/
 RUN --mount=type=cache,target=/root/.m2 \
     ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -pl api,worker -am package
 

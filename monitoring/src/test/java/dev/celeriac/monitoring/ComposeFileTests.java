@@ -119,6 +119,23 @@ class ComposeFileTests {
         }
     }
 
+    @Test
+    void theBuildStageHasEveryModuleOfTheReactor() {
+        var modules = java.util.regex.Pattern.compile("<module>([^<]+)</module>")
+                .matcher(Repository.read("pom.xml"))
+                .results()
+                .map(m -> m.group(1))
+                .toList();
+        assertThat(modules).contains("api", "worker", "monitoring", "bench");
+        List<String> copies = dockerfile.stage("build").all("COPY");
+        for (String module : modules) {
+            assertThat(copies)
+                    .as("the build stage copies module %s (or at least its pom)", module)
+                    .anyMatch(c ->
+                            c.equals(module + "/ " + module + "/") || c.equals(module + "/pom.xml " + module + "/"));
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private Map<String, String> dependsOn(String service) {
         var result = new java.util.LinkedHashMap<String, String>();
