@@ -137,7 +137,7 @@ public class ApiConfiguration {
     }
 
     @Bean
-    ApiMetrics apiMetrics(MeterRegistry meters, QueueStatistics statistics, AmqpAdmin admin) {
-        return new ApiMetrics(meters, statistics, admin);
+    ApiMetrics apiMetrics(MeterRegistry meters, QueueStatistics statistics) {
+        return new ApiMetrics(meters, statistics);
     }
 }

@@ -326,24 +326,18 @@ public final class TaskLedger {
             return;
         }
         if (event instanceof TaskEvent.Received received) {
-            if (row.task == null || row.task.equals(UNKNOWN_TASK)) {
-                row.task = received.name();
-            }
-            row.args = row.args != null ? row.args : received.args();
-            row.kwargs = row.kwargs != null ? row.kwargs : received.kwargs();
-            row.rootId = row.rootId != null ? row.rootId : received.rootId();
-            row.parentId = row.parentId != null ? row.parentId : received.parentId();
-            if (row.queue == null && received.extra().get(EventFields.QUEUE) instanceof String queue) {
-                row.queue = queue;
-            }
+            String queue = received.extra().get(EventFields.QUEUE) instanceof String q ? q : null;
+            describe(
+                    row,
+                    received.name(),
+                    queue,
+                    received.args(),
+                    received.kwargs(),
+                    received.rootId(),
+                    received.parentId());
         }
         if (event instanceof TaskEvent.Sent sent) {
-            if (row.task == null || row.task.equals(UNKNOWN_TASK)) {
-                row.task = sent.name();
-            }
-            row.queue = row.queue != null ? row.queue : sent.queue();
-            row.args = row.args != null ? row.args : sent.args();
-            row.kwargs = row.kwargs != null ? row.kwargs : sent.kwargs();
+            describe(row, sent.name(), sent.queue(), sent.args(), sent.kwargs(), null, null);
         }
         // When the latest attempt started is a fact whatever order events arrive in: a task-started event that
         // arrives after the task's outcome still fills it in.
@@ -396,6 +390,19 @@ public final class TaskLedger {
             default -> {}
         }
         history.add(historyRow(row.id, at, row.state, row.attempt, worker, detail));
+    }
+
+    /** Fills in what the row does not know yet about the task, from a task-sent or task-received event. */
+    private static void describe(
+            Row row, String name, String queue, String args, String kwargs, String rootId, String parentId) {
+        if (row.task == null || row.task.equals(UNKNOWN_TASK)) {
+            row.task = name;
+        }
+        row.queue = row.queue != null ? row.queue : queue;
+        row.args = row.args != null ? row.args : args;
+        row.kwargs = row.kwargs != null ? row.kwargs : kwargs;
+        row.rootId = row.rootId != null ? row.rootId : rootId;
+        row.parentId = row.parentId != null ? row.parentId : parentId;
     }
 
     private static void setError(Row row, String exception, String traceback) {

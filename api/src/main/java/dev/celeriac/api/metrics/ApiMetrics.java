@@ -3,12 +3,9 @@ package dev.celeriac.api.metrics;
 import dev.celeriac.api.queues.QueueStatistics;
 import dev.celeriac.api.queues.QueueStatistics.QueueView;
 import dev.celeriac.protocol.names.MetricNames;
-import dev.celeriac.protocol.names.TopologyNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.ToDoubleFunction;
-import org.springframework.amqp.core.AmqpAdmin;
-import org.springframework.amqp.core.QueueInformation;
 
 /**
  * Gauges read when they are scraped: per work queue its ready messages, consumers, workers alive and dead letters;
@@ -16,7 +13,7 @@ import org.springframework.amqp.core.QueueInformation;
  */
 public final class ApiMetrics {
 
-    public ApiMetrics(MeterRegistry registry, QueueStatistics statistics, AmqpAdmin admin) {
+    public ApiMetrics(MeterRegistry registry, QueueStatistics statistics) {
         for (String queue : statistics.workQueues()) {
             perQueue(registry, MetricNames.QUEUE_DEPTH, statistics, queue, QueueView::ready);
             perQueue(registry, MetricNames.QUEUE_CONSUMERS, statistics, queue, QueueView::consumers);
@@ -26,7 +23,7 @@ public final class ApiMetrics {
         Gauge.builder(MetricNames.WORKERS_UP, statistics, s -> s.read().workersUp())
                 .description("workers whose last heartbeat is under 10 s old")
                 .register(registry);
-        Gauge.builder(MetricNames.RECORDER_BACKLOG, admin, ApiMetrics::eventBacklog)
+        Gauge.builder(MetricNames.RECORDER_BACKLOG, statistics, s -> s.read().eventBacklog())
                 .description("events waiting for the recorder")
                 .register(registry);
     }
@@ -40,14 +37,5 @@ public final class ApiMetrics {
         Gauge.builder(name, statistics, s -> figure.applyAsDouble(s.read().queue(queue)))
                 .tag(MetricNames.TAG_QUEUE, queue)
                 .register(registry);
-    }
-
-    private static double eventBacklog(AmqpAdmin admin) {
-        try {
-            QueueInformation info = admin.getQueueInfo(TopologyNames.EVENT_QUEUE);
-            return info == null ? 0 : info.getMessageCount();
-        } catch (RuntimeException e) {
-            return 0;
-        }
     }
 }

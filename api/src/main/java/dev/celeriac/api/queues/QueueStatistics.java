@@ -12,7 +12,7 @@ import org.springframework.amqp.core.QueueInformation;
 
 /**
  * One reading of every work queue, from the broker (ready messages, consumers, messages not yet collected from the
- * dead-letter queue) and the ledger (dead letters kept for replay, workers alive). Readings are shared for a second,
+ * dead-letter queue, events waiting for the recorder) and the ledger (dead letters kept for replay, workers alive). Readings are shared for a second,
  * so a Prometheus scrape of many gauges costs one round of queries.
  */
 public final class QueueStatistics {
@@ -20,8 +20,8 @@ public final class QueueStatistics {
     /** A work queue as last read. {@code deadLetters} counts those kept by the API and those still in the broker. */
     public record QueueView(String name, long ready, int consumers, int workers, long deadLetters) {}
 
-    /** All work queues and the number of workers alive, as read at {@code at}. */
-    public record Snapshot(Instant at, List<QueueView> queues, int workersUp) {
+    /** All work queues, the number of workers alive and the events waiting for the recorder, as read at {@code at}. */
+    public record Snapshot(Instant at, List<QueueView> queues, int workersUp, long eventBacklog) {
 
         /** The queue of that name, or one with every figure 0. */
         public QueueView queue(String name) {
@@ -82,7 +82,8 @@ public final class QueueStatistics {
                             deadLetters.count(name) + (dead == null ? 0 : dead.getMessageCount()));
                 })
                 .toList();
-        last = new Snapshot(now, queues, alive.size());
+        QueueInformation events = info(TopologyNames.EVENT_QUEUE);
+        last = new Snapshot(now, queues, alive.size(), events == null ? 0 : events.getMessageCount());
         return last;
     }
 

@@ -30,12 +30,13 @@ public final class Throughput implements Scenario {
 
     private final int tasks;
     private final boolean profile;
-    private final java.nio.file.Path results;
+    /** Where the worker's JFR profile goes, with {@code --profile}. */
+    private final java.nio.file.Path profiles;
 
-    public Throughput(int tasks, boolean profile, java.nio.file.Path results) {
+    public Throughput(int tasks, boolean profile, java.nio.file.Path profiles) {
         this.tasks = tasks;
         this.profile = profile;
-        this.results = results;
+        this.profiles = profiles;
     }
 
     @Override
@@ -76,7 +77,7 @@ public final class Throughput implements Scenario {
         stack.api();
         var options = new ArrayList<String>();
         if (profile) {
-            options.add("-XX:StartFlightRecording=filename=" + results.resolve("throughput-worker.jfr")
+            options.add("-XX:StartFlightRecording=filename=" + profiles.resolve("throughput-worker.jfr")
                     + ",settings=profile");
         }
         stack.worker("throughput", options, WORKER.toArray(String[]::new));

@@ -52,7 +52,7 @@ public final class Stack implements AutoCloseable {
         rabbitmqctl(true, "delete_vhost", vhost);
         rabbitmqctl(false, "add_vhost", vhost);
         rabbitmqctl(false, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
-        try (Connection connection = DriverManager.getConnection(postgresUrl + "postgres", postgresUser, "");
+        try (Connection connection = database("postgres");
                 var statement = connection.createStatement()) {
             statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
             statement.execute("CREATE DATABASE " + DATABASE);
@@ -107,26 +107,35 @@ public final class Stack implements AutoCloseable {
 
     /** Tasks in the ledger in the given state. */
     public long ledgerCount(String state) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(postgresUrl + DATABASE, postgresUser, "");
-                var statement = connection.prepareStatement("SELECT COUNT(*) FROM tasks WHERE state = ?")) {
-            statement.setString(1, state);
-            try (var rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        }
+        return ledgerQuery("SELECT COUNT(*) FROM tasks WHERE state = ?", state, rows -> rows.getLong(1));
     }
 
     /** When the ledger last wrote a task in the given state (its own {@code updated_at}). */
     public java.time.Instant ledgerLastWrite(String state) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(postgresUrl + DATABASE, postgresUser, "");
-                var statement = connection.prepareStatement("SELECT MAX(updated_at) FROM tasks WHERE state = ?")) {
+        return ledgerQuery(
+                "SELECT MAX(updated_at) FROM tasks WHERE state = ?",
+                state,
+                rows -> rows.getTimestamp(1).toInstant());
+    }
+
+    private interface Column<T> {
+        T read(java.sql.ResultSet rows) throws SQLException;
+    }
+
+    /** One value from a one-row query of the ledger, with the state as its parameter. */
+    private <T> T ledgerQuery(String sql, String state, Column<T> column) throws SQLException {
+        try (Connection connection = database(DATABASE);
+                var statement = connection.prepareStatement(sql)) {
             statement.setString(1, state);
             try (var rows = statement.executeQuery()) {
                 rows.next();
-                return rows.getTimestamp(1).toInstant();
+                return column.read(rows);
             }
         }
+    }
+
+    private Connection database(String name) throws SQLException {
+        return DriverManager.getConnection(postgresUrl + name, postgresUser, "");
     }
 
     private List<String> rabbitArguments() {
@@ -149,7 +158,7 @@ public final class Stack implements AutoCloseable {
     public void close() throws Exception {
         closeRunning();
         rabbitmqctl(true, "delete_vhost", vhost);
-        try (Connection connection = DriverManager.getConnection(postgresUrl + "postgres", postgresUser, "");
+        try (Connection connection = database("postgres");
                 var statement = connection.createStatement()) {
             statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
         }

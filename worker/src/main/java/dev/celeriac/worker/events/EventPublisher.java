@@ -86,12 +86,7 @@ public final class EventPublisher implements AutoCloseable {
         if (event instanceof TaskEvent task) {
             enqueue(id, task);
         } else {
-            publisher.send(
-                    id,
-                    TopologyNames.EVENT_EXCHANGE,
-                    event.type().routingKey(),
-                    TopologyNames.EVENT_QUEUE,
-                    message(codec.encode(event)));
+            publishNow(id, event);
         }
     }
 
@@ -103,14 +98,7 @@ public final class EventPublisher implements AutoCloseable {
     public void sendAndWait(String id, CeleryEvent event) {
         long deadline = System.nanoTime() + timeout.toNanos();
         if (!(event instanceof TaskEvent task)) {
-            publisher
-                    .send(
-                            id,
-                            TopologyNames.EVENT_EXCHANGE,
-                            event.type().routingKey(),
-                            TopologyNames.EVENT_QUEUE,
-                            message(codec.encode(event)))
-                    .await(deadline, timeout);
+            publishNow(id, event).await(deadline, timeout);
             return;
         }
         Queued queued = enqueue(id, task);
@@ -182,12 +170,7 @@ public final class EventPublisher implements AutoCloseable {
             ConfirmedPublisher.Pending pending;
             if (batch.size() == 1) {
                 TaskEvent event = batch.getFirst().event();
-                pending = publisher.send(
-                        id,
-                        TopologyNames.EVENT_EXCHANGE,
-                        event.type().routingKey(),
-                        TopologyNames.EVENT_QUEUE,
-                        message(codec.encode(event)));
+                pending = publishNow(id, event);
             } else {
                 pending = publisher.send(
                         id,
@@ -203,6 +186,16 @@ public final class EventPublisher implements AutoCloseable {
             inFlight.release();
             batch.forEach(q -> q.published().completeExceptionally(e));
         }
+    }
+
+    /** Publishes one event as its own message, with its own routing key. */
+    private ConfirmedPublisher.Pending publishNow(String id, CeleryEvent event) {
+        return publisher.send(
+                id,
+                TopologyNames.EVENT_EXCHANGE,
+                event.type().routingKey(),
+                TopologyNames.EVENT_QUEUE,
+                message(codec.encode(event)));
     }
 
     private Message message(byte[] body) {
