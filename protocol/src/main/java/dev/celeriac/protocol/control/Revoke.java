@@ -4,7 +4,6 @@ import dev.celeriac.protocol.message.MalformedMessageException;
 import dev.celeriac.protocol.message.MalformedMessageException.Reason;
 import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -20,6 +19,8 @@ import tools.jackson.databind.node.ObjectNode;
 public record Revoke(List<String> taskIds, boolean terminate, String signal) {
 
     public static final String METHOD = "revoke";
+    /** Celery's {@code terminate} command: a revoke that also interrupts the running task. */
+    public static final String TERMINATE_METHOD = "terminate";
 
     public Revoke {
         taskIds = List.copyOf(taskIds);
@@ -50,19 +51,21 @@ public record Revoke(List<String> taskIds, boolean terminate, String signal) {
      * @throws MalformedMessageException if the body is not a revoke command
      */
     public static Revoke decode(JsonMapper mapper, byte[] body) {
-        JsonNode root;
-        try {
-            root = mapper.readTree(body);
-        } catch (JacksonException e) {
-            throw new MalformedMessageException(
-                    Reason.NOT_JSON, "control message is not JSON: " + e.getOriginalMessage());
-        }
-        if (root == null
-                || !root.isObject()
-                || !METHOD.equals(root.path("method").asString(""))) {
+        return of(ControlCommand.decode(mapper, body));
+    }
+
+    /**
+     * The revoke a control command asks for ({@code revoke}, or {@code terminate}, which is a revoke that interrupts
+     * a running task).
+     *
+     * @throws MalformedMessageException if the command is no revoke or names no task
+     */
+    public static Revoke of(ControlCommand command) {
+        boolean terminateCommand = TERMINATE_METHOD.equals(command.method());
+        if (!METHOD.equals(command.method()) && !terminateCommand) {
             throw new MalformedMessageException(Reason.WRONG_SHAPE, "control message is not a revoke command");
         }
-        JsonNode arguments = root.path("arguments");
+        JsonNode arguments = command.arguments();
         JsonNode ids = arguments.path("task_id");
         var taskIds = new ArrayList<String>();
         if (ids.isString()) {
@@ -75,7 +78,7 @@ public record Revoke(List<String> taskIds, boolean terminate, String signal) {
         }
         return new Revoke(
                 taskIds,
-                arguments.path("terminate").asBoolean(false),
+                terminateCommand || arguments.path("terminate").asBoolean(false),
                 arguments.path("signal").asString(null));
     }
 }

@@ -39,6 +39,13 @@ public final class MessageHeaders {
     /** Name to show in logs instead of the task name. */
     public static final String SHADOW = "shadow";
 
+    /** Header of a remote control reply: the ticket of the command it answers. */
+    public static final String CONTROL_TICKET = "ticket";
+    /** Header of remote control messages: the sender's Lamport clock. */
+    public static final String CONTROL_CLOCK = "clock";
+    /** Header of a remote control command: when (epoch seconds) it is stale and to be ignored; 0 for never. */
+    public static final String CONTROL_EXPIRES = "expires";
+
     /** Retries allowed for this task, overriding the task's own policy (Celeriac producers set it on request). */
     public static final String MAX_RETRIES = "x-celeriac-max-retries";
 

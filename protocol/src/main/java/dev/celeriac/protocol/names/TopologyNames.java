@@ -29,6 +29,10 @@ public final class TopologyNames {
     public static final String REVOCATION_RETENTION = "7D";
     /** Celery's fanout exchange for remote control broadcasts (ping, inspect, revoke). */
     public static final String CONTROL_EXCHANGE = "celery.pidbox";
+    /** Celery's direct exchange for remote control replies, routed by the asking client's id. */
+    public static final String CONTROL_REPLY_EXCHANGE = "reply.celery.pidbox";
+    /** Suffix of a node's own control queue on {@link #CONTROL_EXCHANGE}: {@code <hostname>.celery.pidbox}. */
+    public static final String CONTROL_QUEUE_SUFFIX = ".celery.pidbox";
     /** Work queue used when a task names none. */
     public static final String DEFAULT_QUEUE = "default";
     /** Suffix of a work queue's dead-letter queue: {@code default} dead-letters to {@code default.dlq}. */
@@ -39,6 +43,11 @@ public final class TopologyNames {
     /** Returns the dead-letter queue of the given work queue. */
     public static String deadLetterQueue(String workQueue) {
         return workQueue + DEAD_LETTER_QUEUE_SUFFIX;
+    }
+
+    /** Returns the control queue of the node with the given name, as a Celery worker names its own. */
+    public static String controlQueue(String hostname) {
+        return hostname + CONTROL_QUEUE_SUFFIX;
     }
 
     /** Returns the exchange and queue name of the delay tier with the given label, e.g. {@code 5s}. */

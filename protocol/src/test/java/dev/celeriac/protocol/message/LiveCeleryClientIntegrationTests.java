@@ -3,10 +3,10 @@ package dev.celeriac.protocol.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
+import dev.celeriac.testsupport.celery.CeleryPython;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,24 +24,10 @@ class LiveCeleryClientIntegrationTests {
 
     private final TaskMessageCodec codec = new TaskMessageCodec();
 
-    private static String python() {
-        for (String candidate : List.of("/usr/bin/python3", "python3")) {
-            try {
-                Process probe = new ProcessBuilder(candidate, "-c", "import celery").start();
-                if (probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0) {
-                    return candidate;
-                }
-            } catch (Exception ignored) {
-                // try the next interpreter
-            }
-        }
-        throw new IllegalStateException("no python3 with Celery found; install Debian's python3-celery (.ci/run does)");
-    }
-
     @Test
     void decodesEveryMessageARealCeleryClientSendsNow(@TempDir Path out) throws Exception {
         Process capture = new ProcessBuilder(
-                        python(),
+                        CeleryPython.python(),
                         Path.of("src", "test", "celery", "capture_fixtures.py").toString(),
                         out.toString(),
                         rabbit.endpoint().uri())

@@ -1,5 +1,6 @@
 package dev.celeriac.worker.config;
 
+import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.producer.amqp.ConsumerConnections;
 import dev.celeriac.producer.autoconfigure.CeleriacProducerAutoConfiguration;
@@ -10,6 +11,8 @@ import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.topology.Topology;
 import dev.celeriac.worker.consume.QueueConsumer;
 import dev.celeriac.worker.consume.TaskRunner;
+import dev.celeriac.worker.control.ControlCommands;
+import dev.celeriac.worker.control.RemoteControl;
 import dev.celeriac.worker.control.RevocationListener;
 import dev.celeriac.worker.control.Revocations;
 import dev.celeriac.worker.deadletter.DeadLetterPublisher;
@@ -19,6 +22,7 @@ import dev.celeriac.worker.events.EventPublisher;
 import dev.celeriac.worker.lifecycle.Worker;
 import dev.celeriac.worker.metrics.WorkerMetrics;
 import dev.celeriac.worker.pool.TaskPool;
+import dev.celeriac.worker.results.ResultReplies;
 import dev.celeriac.worker.retry.FailureClassifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -105,6 +109,7 @@ public final class CeleriacWorkerAutoConfiguration {
                 topologyProperties.ladder(),
                 revocations,
                 metrics,
+                new ResultReplies(publisher, codec.mapper(), properties.publishTimeout()),
                 properties.publishTimeout(),
                 Clock.systemUTC());
         return new TaskRunner(
@@ -126,7 +131,8 @@ public final class CeleriacWorkerAutoConfiguration {
             Revocations revocations,
             TaskMessageCodec codec,
             ObjectProvider<AmqpAdmin> admin,
-            WorkerMetrics metrics) {
+            WorkerMetrics metrics,
+            TaskClient client) {
         var consumers = new ArrayList<QueueConsumer>();
         properties.queues().forEach((queue, settings) -> {
             if (topology.queues().stream().noneMatch(q -> q.name().equals(queue))) {
@@ -153,7 +159,16 @@ public final class CeleriacWorkerAutoConfiguration {
                         properties.shutdownGrace(),
                         properties.heartbeat(),
                         version(),
-                        () -> admin.ifAvailable(ConsumerConnections::declareTopology)));
+                        () -> admin.ifAvailable(ConsumerConnections::declareTopology),
+                        topology),
+                node -> new RemoteControl(
+                        node.hostname(),
+                        new ControlCommands(
+                                node, revocations, ControlCommands.persistingWith(client), Clock.systemUTC()),
+                        codec.mapper(),
+                        runner.events()::adjustClock,
+                        runner.events()::clock,
+                        Clock.systemUTC()));
     }
 
     private static String version() {

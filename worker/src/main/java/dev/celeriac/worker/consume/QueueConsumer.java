@@ -104,6 +104,11 @@ public final class QueueConsumer {
         return queue;
     }
 
+    /** Messages held at most: the pool's slots plus the lookahead. */
+    public int prefetch() {
+        return prefetch;
+    }
+
     public TaskPool pool() {
         return pool;
     }

@@ -15,6 +15,7 @@ import dev.celeriac.protocol.topology.DelayLadder;
 import dev.celeriac.protocol.topology.DelayTier;
 import dev.celeriac.worker.TaskContext;
 import dev.celeriac.worker.TimeLimitExceededException;
+import dev.celeriac.worker.control.ActiveTask;
 import dev.celeriac.worker.control.Revocations;
 import dev.celeriac.worker.deadletter.DeadLetterPublisher;
 import dev.celeriac.worker.deadletter.DeadLetterReason;
@@ -24,11 +25,13 @@ import dev.celeriac.worker.dispatch.TaskRegistry;
 import dev.celeriac.worker.events.EventPublisher;
 import dev.celeriac.worker.metrics.WorkerMetrics;
 import dev.celeriac.worker.pool.TaskPool;
+import dev.celeriac.worker.results.ResultReplies;
 import dev.celeriac.worker.retry.Decision;
 import dev.celeriac.worker.retry.FailureClassifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +41,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +72,7 @@ public final class TaskRunner {
             DelayLadder ladder,
             Revocations revocations,
             WorkerMetrics metrics,
+            ResultReplies replies,
             Duration publishTimeout,
             Clock clock) {}
 
@@ -76,6 +81,7 @@ public final class TaskRunner {
     private final ExecutorService finishers;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
+    private final Map<String, LongAdder> totals = new ConcurrentHashMap<>();
     private volatile Runnable onTooManyAbandoned = () -> {};
     private final int maxAbandoned;
 
@@ -112,6 +118,34 @@ public final class TaskRunner {
         return Set.copyOf(running.keySet());
     }
 
+    /** The tasks running now, oldest first. */
+    public List<ActiveTask> activeTasks() {
+        return running.values().stream()
+                .filter(run -> run.startedAt != null)
+                .sorted(java.util.Comparator.comparing((Running run) -> run.startedAt))
+                .map(run -> {
+                    var properties = run.message.getMessageProperties();
+                    return new ActiveTask(
+                            run.task.id(),
+                            run.task.task(),
+                            run.task.body().args(),
+                            run.task.body().kwargs(),
+                            run.queue,
+                            properties.getReceivedExchange(),
+                            run.startedAt,
+                            Boolean.TRUE.equals(properties.getRedelivered()),
+                            run.task.properties().priority());
+                })
+                .toList();
+    }
+
+    /** Tasks settled since start, by task name (Celery's {@code total} in {@code inspect stats}). */
+    public Map<String, Long> totals() {
+        var counts = new java.util.TreeMap<String, Long>();
+        totals.forEach((task, count) -> counts.put(task, count.sum()));
+        return counts;
+    }
+
     /**
      * Handles a delivery on the consumer's dispatch thread. It returns once the task is running, has been settled, or
      * has been handed back because the worker is stopping.
@@ -131,7 +165,8 @@ public final class TaskRunner {
                     DeadLetterReason.MALFORMED,
                     null,
                     e.reason().wireName() + ": " + e.getMessage(),
-                    0));
+                    0,
+                    ResultReplies.Reply.NONE));
             return;
         }
         TaskDefinition definition = s.registry().find(task.task());
@@ -146,7 +181,8 @@ public final class TaskRunner {
                     null,
                     "no task '" + task.task() + "' is registered on worker "
                             + s.events().hostname(),
-                    0));
+                    0,
+                    s.replies().notRegistered(task)));
             return;
         }
         Instant now = s.clock().instant();
@@ -197,6 +233,7 @@ public final class TaskRunner {
         volatile boolean abandoned;
         volatile boolean terminated;
         volatile long startedNanos;
+        volatile Instant startedAt;
 
         Running(
                 TaskMessage task,
@@ -309,6 +346,7 @@ public final class TaskRunner {
     private void execute(Running run) {
         run.thread = Thread.currentThread();
         run.startedNanos = System.nanoTime();
+        run.startedAt = s.clock().instant();
         TimeLimit limits = effectiveLimits(run);
         ScheduledFuture<?> soft = limits.soft() == null
                 ? null
@@ -401,6 +439,7 @@ public final class TaskRunner {
         try {
             switch (outcome) {
                 case Succeeded ok -> {
+                    ResultReplies.Reply reply = s.replies().success(task, ok.result());
                     s.events()
                             .sendAndWait(
                                     task.id(),
@@ -412,6 +451,7 @@ public final class TaskRunner {
                                                     : ok.result().toString(),
                                             seconds(ok.runtime()),
                                             attempt(task)));
+                    reply.await();
                     run.delivery.ack();
                     s.metrics().completed(task.task(), queue, MetricNames.OUTCOME_SUCCESS, ok.runtime());
                 }
@@ -423,6 +463,7 @@ public final class TaskRunner {
                 default -> throw new IllegalStateException("unknown outcome " + outcome);
             }
             processed.incrementAndGet();
+            totals.computeIfAbsent(task.task(), name -> new LongAdder()).increment();
         } catch (TaskPublishException e) {
             log.error(
                     "the outcome of task {} could not be published; it goes back to its queue: {}",
@@ -457,6 +498,7 @@ public final class TaskRunner {
                                 .build(),
                         task.body());
                 publishDelayed(next, run.queue, retry.delay());
+                ResultReplies.Reply reply = s.replies().failure(task, true, failed.failure(), traceback);
                 s.events()
                         .sendAndWait(
                                 task.id(),
@@ -466,6 +508,7 @@ public final class TaskRunner {
                                         exception,
                                         traceback,
                                         Map.of(RETRIES, task.headers().retries() + 1, "eta", etaText(next))));
+                reply.await();
                 run.delivery.ack();
                 s.metrics().retried(task.task(), run.queue);
                 s.metrics().completed(task.task(), run.queue, MetricNames.OUTCOME_RETRY, failed.runtime());
@@ -480,6 +523,7 @@ public final class TaskRunner {
                                 failed.failure(),
                                 null,
                                 task.headers().retries() + 1);
+                ResultReplies.Reply reply = s.replies().failure(task, false, failed.failure(), traceback);
                 s.events()
                         .sendAndWait(
                                 task.id(),
@@ -493,6 +537,7 @@ public final class TaskRunner {
                                                 dead.reason().wireName(),
                                                 RETRIES,
                                                 task.headers().retries())));
+                reply.await();
                 run.delivery.ack();
                 s.metrics().deadLettered(task.task(), run.queue, dead.reason().wireName());
                 s.metrics().completed(task.task(), run.queue, MetricNames.OUTCOME_FAILURE, failed.runtime());
@@ -536,6 +581,8 @@ public final class TaskRunner {
     private void revoked(
             TaskMessage task, String queue, Delivery delivery, boolean terminated, boolean expired, Duration runtime) {
         try {
+            ResultReplies.Reply reply =
+                    s.replies().revoked(task, expired ? "expired" : terminated ? "terminated" : "revoked");
             s.events()
                     .sendAndWait(
                             task.id(),
@@ -546,6 +593,7 @@ public final class TaskRunner {
                                     terminated ? "SIGTERM" : null,
                                     expired,
                                     attempt(task)));
+            reply.await();
             delivery.ack();
             s.metrics().revoked(task.task(), queue);
             s.metrics().completed(task.task(), queue, MetricNames.OUTCOME_REVOKED, runtime);
@@ -567,7 +615,8 @@ public final class TaskRunner {
             DeadLetterReason reason,
             Throwable failure,
             String detail,
-            int attempts) {
+            int attempts,
+            ResultReplies.Reply reply) {
         try {
             s.deadLetters().publish(id, message, queue, reason, failure, detail, attempts);
             s.events()
@@ -578,6 +627,7 @@ public final class TaskRunner {
                                     id,
                                     false,
                                     Map.of("reason", reason.wireName(), "detail", detail)));
+            reply.await();
             delivery.ack();
             s.metrics().deadLettered(task, queue, reason.wireName());
             log.warn("dead-lettered message {} from queue '{}': {}", id, queue, detail);

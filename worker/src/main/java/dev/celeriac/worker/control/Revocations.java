@@ -51,6 +51,16 @@ public final class Revocations {
         revoked.values().removeIf(r -> r.at().isBefore(cutoff));
     }
 
+    /** The ids of the revoked tasks. */
+    public java.util.Set<String> ids() {
+        return java.util.Set.copyOf(revoked.keySet());
+    }
+
+    /** Every revocation kept, by task id. */
+    public Map<String, Revocation> all() {
+        return Map.copyOf(revoked);
+    }
+
     /** How many revocations are kept. */
     public int size() {
         return revoked.size();

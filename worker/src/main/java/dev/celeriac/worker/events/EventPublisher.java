@@ -51,7 +51,7 @@ public final class EventPublisher implements AutoCloseable {
     private final EventCodec codec;
     private final String hostname;
     private final Duration timeout;
-    private final boolean taskEvents;
+    private volatile boolean taskEvents;
     private final AtomicLong clock = new AtomicLong();
     private final BlockingQueue<Queued> waiting = new LinkedBlockingQueue<>();
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
@@ -74,6 +74,32 @@ public final class EventPublisher implements AutoCloseable {
     /** The source of a new event: this worker, now, with the next Lamport clock value. */
     public EventSource source() {
         return EventSource.now(hostname, clock.incrementAndGet());
+    }
+
+    /** The Lamport clock's current value. */
+    public long clock() {
+        return clock.get();
+    }
+
+    /** Moves the Lamport clock past a value another node sent, as Celery nodes do with every message they get. */
+    public void adjustClock(long seen) {
+        clock.accumulateAndGet(seen, (mine, theirs) -> Math.max(mine, theirs) + 1);
+    }
+
+    /** Whether task events are sent now. */
+    public boolean taskEvents() {
+        return taskEvents;
+    }
+
+    /**
+     * Turns task events on or off at run time (Celery's {@code enable_events} and {@code disable_events} commands).
+     *
+     * @return whether they were on before
+     */
+    public boolean taskEvents(boolean enabled) {
+        boolean before = taskEvents;
+        taskEvents = enabled;
+        return before;
     }
 
     /** The worker's node name. */

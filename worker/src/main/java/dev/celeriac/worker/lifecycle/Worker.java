@@ -5,8 +5,12 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.protocol.event.WorkerEvent;
 import dev.celeriac.protocol.event.WorkerInfo;
+import dev.celeriac.protocol.topology.Topology;
 import dev.celeriac.worker.consume.QueueConsumer;
 import dev.celeriac.worker.consume.TaskRunner;
+import dev.celeriac.worker.control.ActiveTask;
+import dev.celeriac.worker.control.ControlCommands;
+import dev.celeriac.worker.control.RemoteControl;
 import dev.celeriac.worker.control.RevocationListener;
 import dev.celeriac.worker.control.Revocations;
 import dev.celeriac.worker.dispatch.TaskRegistry;
@@ -14,11 +18,14 @@ import dev.celeriac.worker.events.EventPublisher;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -47,8 +54,10 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
      * @param version software version reported in worker events
      * @param declareTopology declares the topology before consuming (the consumer connection is not the one that
      *     declares it on open)
+     * @param topology the declared topology, for the queues' arguments that remote control reports
      */
-    public record Settings(Duration grace, Duration heartbeat, String version, Runnable declareTopology) {}
+    public record Settings(
+            Duration grace, Duration heartbeat, String version, Runnable declareTopology, Topology topology) {}
 
     private final ConnectionFactory connectionFactory;
     private final List<QueueConsumer> consumers;
@@ -59,8 +68,11 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
     private final RevocationListener revocationListener;
     private final ScheduledExecutorService scheduler;
     private final Settings settings;
+    private final Function<ControlCommands.Node, RemoteControl> remoteControlFactory;
     private volatile boolean running;
+    private volatile Instant startedAt = Instant.now();
     private Connection connection;
+    private RemoteControl remoteControl;
     private ApplicationContext context;
 
     public Worker(
@@ -72,7 +84,8 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
             Revocations revocations,
             RevocationListener revocationListener,
             ScheduledExecutorService scheduler,
-            Settings settings) {
+            Settings settings,
+            Function<ControlCommands.Node, RemoteControl> remoteControl) {
         this.connectionFactory = connectionFactory;
         this.consumers = List.copyOf(consumers);
         this.runner = runner;
@@ -82,6 +95,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
         this.revocationListener = revocationListener;
         this.scheduler = scheduler;
         this.settings = settings;
+        this.remoteControlFactory = remoteControl;
         runner.onTooManyAbandoned(this::recycle);
     }
 
@@ -97,6 +111,8 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
             connection = connectionFactory.newConnection("celeriac-worker-consumers " + events.hostname());
             // Revocations first: a task revoked while this worker was down must not run.
             revocationListener.start(connection);
+            remoteControl = remoteControlFactory.apply(new Node());
+            remoteControl.start(connection);
             for (QueueConsumer consumer : consumers) {
                 consumer.start(connection);
             }
@@ -104,6 +120,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
             throw new IllegalStateException("the worker could not connect its consumers to RabbitMQ", e);
         }
         running = true;
+        startedAt = Instant.now();
         sendQuietly(new WorkerEvent.Online(
                 events.source(), freq(), "celeriac", settings.version(), os(), info(), Map.of()));
         long every = settings.heartbeat().toMillis();
@@ -147,6 +164,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
             Thread.currentThread().interrupt();
         }
         consumers.forEach(QueueConsumer::close);
+        remoteControl.close();
         revocationListener.close();
         try {
             connection.close();
@@ -174,6 +192,88 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
                 load < 0 ? List.of() : List.of(load, load, load),
                 info(),
                 Map.of()));
+    }
+
+    /** What Celery's remote control commands see of this worker. */
+    private final class Node implements ControlCommands.Node {
+        @Override
+        public String hostname() {
+            return events.hostname();
+        }
+
+        @Override
+        public String version() {
+            return settings.version();
+        }
+
+        @Override
+        public Instant startedAt() {
+            return startedAt;
+        }
+
+        @Override
+        public List<ActiveTask> active() {
+            return runner.activeTasks();
+        }
+
+        @Override
+        public Map<String, Long> totals() {
+            return runner.totals();
+        }
+
+        @Override
+        public Set<String> registered() {
+            return registry.all().keySet();
+        }
+
+        @Override
+        public List<ControlCommands.PoolInfo> pools() {
+            return consumers.stream()
+                    .map(c -> new ControlCommands.PoolInfo(
+                            settings.topology().queue(c.queue()),
+                            c.pool().kind().name().toLowerCase(java.util.Locale.ROOT),
+                            c.pool().size(),
+                            c.pool().active(),
+                            c.prefetch()))
+                    .toList();
+        }
+
+        @Override
+        public Map<String, Object> broker() {
+            var broker = new java.util.LinkedHashMap<String, Object>();
+            broker.put("hostname", connectionFactory.getHost());
+            broker.put("userid", connectionFactory.getUsername());
+            broker.put("virtual_host", connectionFactory.getVirtualHost());
+            broker.put("port", connectionFactory.getPort());
+            broker.put("ssl", connectionFactory.isSSL());
+            broker.put("transport", "amqp");
+            broker.put("heartbeat", connectionFactory.getRequestedHeartbeat());
+            return broker;
+        }
+
+        @Override
+        public long clock() {
+            return events.clock();
+        }
+
+        @Override
+        public boolean taskEvents() {
+            return events.taskEvents();
+        }
+
+        @Override
+        public boolean taskEvents(boolean enabled) {
+            boolean before = events.taskEvents(enabled);
+            if (before != enabled) {
+                log.info("task events turned {} by remote control", enabled ? "on" : "off");
+            }
+            return before;
+        }
+
+        @Override
+        public void heartbeat() {
+            Worker.this.heartbeat();
+        }
     }
 
     private WorkerInfo info() {

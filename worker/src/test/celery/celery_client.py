@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""A stock Celery 5 client, configured only by the documented celeriacconfig module, calling Java tasks.
+
+Usage: celery_client.py results    -> one JSON object: what AsyncResult.get() returned or raised, per case
+       celery_client.py send NAME JSON_ARGS [COUNTDOWN]  -> sends without waiting, prints the task id
+"""
+import json
+import sys
+import time
+import traceback
+
+from celery import Celery
+
+app = Celery("interop-client")
+app.config_from_object("celeriacconfig")
+
+
+def outcome(result, timeout=20, **options):
+    """What get() gives: {"value": ...} or {"raised": {"type", "module", "message", "args"}}, plus the traceback."""
+    try:
+        return {"value": result.get(timeout=timeout, **options), "state": result.state}
+    except Exception as e:  # the point: which exception Celery raises
+        return {
+            "raised": {"type": type(e).__name__, "module": type(e).__module__, "message": str(e),
+                       "args": list(e.args)},
+            "state": result.state,
+            "traceback": result.traceback,
+        }
+
+
+def results():
+    out = {}
+    out["args"] = outcome(app.send_task("demo.add", args=[2, 3]))
+    out["kwargs"] = outcome(app.send_task("demo.add", kwargs={"a": 40, "b": 2}))
+    out["echo"] = outcome(app.send_task("demo.echo", kwargs={"text": "héllo ✓", "nested": {"list": [1, 2.5, None, True]}}))
+    out["failure"] = outcome(app.send_task("demo.fail", args=["boom"]))
+    out["bad_arguments"] = outcome(app.send_task("demo.add", args=[1, 2, 3]))
+    out["not_registered"] = outcome(app.send_task("demo.nope", args=[]))
+    started = time.monotonic()
+    out["countdown"] = outcome(app.send_task("demo.add", args=[1, 1], countdown=2))
+    out["countdown"]["elapsed"] = time.monotonic() - started
+    out["expired"] = outcome(app.send_task("demo.add", args=[1, 1], countdown=3, expires=1))
+    states = []
+    out["retried"] = outcome(app.send_task("demo.flaky", args=[2]), timeout=30,
+                             on_message=lambda meta: states.append(meta["status"]))
+    out["retried"]["states"] = states
+    out["retries_header"] = outcome(app.send_task("demo.flaky", args=[6], retries=4), timeout=30)
+    out["ignore_result"] = {"id": app.send_task("demo.add", args=[7, 7], ignore_result=True).id}
+    return out
+
+
+def main():
+    if sys.argv[1] == "results":
+        print(json.dumps(results()))
+    elif sys.argv[1] == "send":
+        countdown = float(sys.argv[4]) if len(sys.argv) > 4 else None
+        print(app.send_task(sys.argv[2], args=json.loads(sys.argv[3]), countdown=countdown).id)
+    else:
+        raise SystemExit("unknown command " + sys.argv[1])
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception:
+        traceback.print_exc()
+        raise
