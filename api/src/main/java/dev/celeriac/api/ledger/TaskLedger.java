@@ -334,10 +334,21 @@ public final class TaskLedger {
                     received.args(),
                     received.kwargs(),
                     received.rootId(),
-                    received.parentId());
+                    received.parentId(),
+                    received.eta(),
+                    received.extra().get(EventFields.EXPIRES) instanceof String expires ? expires : null);
         }
         if (event instanceof TaskEvent.Sent sent) {
-            describe(row, sent.name(), sent.queue(), sent.args(), sent.kwargs(), null, null);
+            describe(
+                    row,
+                    sent.name(),
+                    sent.queue(),
+                    sent.args(),
+                    sent.kwargs(),
+                    sent.rootId(),
+                    sent.parentId(),
+                    sent.eta(),
+                    sent.expires());
         }
         // When the latest attempt started is a fact whatever order events arrive in: a task-started event that
         // arrives after the task's outcome still fills it in.
@@ -394,7 +405,15 @@ public final class TaskLedger {
 
     /** Fills in what the row does not know yet about the task, from a task-sent or task-received event. */
     private static void describe(
-            Row row, String name, String queue, String args, String kwargs, String rootId, String parentId) {
+            Row row,
+            String name,
+            String queue,
+            String args,
+            String kwargs,
+            String rootId,
+            String parentId,
+            String eta,
+            String expires) {
         if (row.task == null || row.task.equals(UNKNOWN_TASK)) {
             row.task = name;
         }
@@ -403,6 +422,20 @@ public final class TaskLedger {
         row.kwargs = row.kwargs != null ? row.kwargs : kwargs;
         row.rootId = row.rootId != null ? row.rootId : rootId;
         row.parentId = row.parentId != null ? row.parentId : parentId;
+        row.eta = row.eta != null ? row.eta : time(eta);
+        row.expires = row.expires != null ? row.expires : time(expires);
+    }
+
+    /** A time an event gives in Celery's ISO 8601 form, or {@code null} when it gives none or a malformed one. */
+    private static Instant time(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return dev.celeriac.protocol.message.CeleryTimes.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static void setError(Row row, String exception, String traceback) {

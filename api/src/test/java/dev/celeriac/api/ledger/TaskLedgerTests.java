@@ -150,4 +150,28 @@ class TaskLedgerTests {
         ledger.forgetUnpublished("f-1");
         assertThat(ledger.find("f-1")).isEmpty();
     }
+
+    @Test
+    void takesEtaAndExpiresFromTheEventsOfATaskSentOutsideTheApi() {
+        String id = "sent-by-a-client";
+        ledger.apply(List.of(new TaskEvent.Received(
+                at(1),
+                id,
+                "py.add",
+                "[1, 1]",
+                "{}",
+                0,
+                "2030-01-02T03:04:05.678000+00:00",
+                id,
+                null,
+                Map.of("expires", "2030-01-03T00:00:00+00:00"))));
+
+        TaskRecord record = ledger.find(id).orElseThrow();
+        assertThat(record.eta()).isEqualTo(java.time.Instant.parse("2030-01-02T03:04:05.678Z"));
+        assertThat(record.expires()).isEqualTo(java.time.Instant.parse("2030-01-03T00:00:00Z"));
+
+        ledger.apply(List.of(new TaskEvent.Received(
+                at(2), "badly-timed", "py.add", "[]", "{}", 0, "not a time", "badly-timed", null, Map.of())));
+        assertThat(ledger.find("badly-timed").orElseThrow().eta()).isNull();
+    }
 }
