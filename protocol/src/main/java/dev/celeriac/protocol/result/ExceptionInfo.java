@@ -47,8 +47,11 @@ public record ExceptionInfo(String type, String module, List<Object> arguments) 
         Class<?> type = failure.getClass();
         var names = new ArrayList<String>();
         for (Class<?> c = type; c != null; c = c.getEnclosingClass()) {
-            String simple = c.getSimpleName();
-            names.addFirst(simple.isEmpty() ? c.getName().substring(c.getName().lastIndexOf('.') + 1) : simple);
+            if (c.getSimpleName().isEmpty()) { // anonymous: its binary name already names its enclosing classes
+                names.addFirst(c.getName().substring(c.getName().lastIndexOf('.') + 1));
+                break;
+            }
+            names.addFirst(c.getSimpleName());
         }
         return of(String.join(".", names), type.getPackageName(), failure.getMessage());
     }

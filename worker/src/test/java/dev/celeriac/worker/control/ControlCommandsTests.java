@@ -1,0 +1,199 @@
+package dev.celeriac.worker.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.celeriac.protocol.control.ControlCommand;
+import dev.celeriac.protocol.control.Revoke;
+import dev.celeriac.protocol.topology.QueueSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The replies to Celery's commands, from a worker's state, without a broker. */
+class ControlCommandsTests {
+
+    private static final Instant NOW = Instant.parse("2030-01-02T03:04:05Z");
+    private final JsonMapper mapper = JsonMapper.builder().build();
+    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    private final Revocations revocations = new Revocations(Duration.ofHours(1), clock);
+    private final List<Revoke> persisted = new ArrayList<>();
+    private final Node node = new Node();
+    private final ControlCommands commands = new ControlCommands(node, revocations, persisted::add, clock);
+
+    /** A worker with one running task on a queue of 4 platform slots. */
+    private final class Node implements ControlCommands.Node {
+        boolean events = true;
+        int heartbeats;
+        final List<ActiveTask> active = new ArrayList<>(List.of(new ActiveTask(
+                "running-1",
+                "demo.sleep",
+                mapper.readTree("[1000]"),
+                mapper.readTree("{}"),
+                "default",
+                "celeriac.tasks",
+                NOW.minusSeconds(3),
+                false,
+                null)));
+
+        public String hostname() {
+            return "w@h";
+        }
+
+        public String version() {
+            return "1.2.3";
+        }
+
+        public Instant startedAt() {
+            return NOW.minusSeconds(90);
+        }
+
+        public List<ActiveTask> active() {
+            return active;
+        }
+
+        public Map<String, Long> totals() {
+            return Map.of("demo.add", 7L);
+        }
+
+        public Set<String> registered() {
+            return Set.of("demo.sleep", "demo.add");
+        }
+
+        public List<ControlCommands.PoolInfo> pools() {
+            return List.of(new ControlCommands.PoolInfo(
+                    new QueueSpec("default", Map.of("x-queue-type", "quorum")), "platform", 4, 1, 5));
+        }
+
+        public Map<String, Object> broker() {
+            return Map.of("hostname", "rabbit", "port", 5672, "userid", "app", "virtual_host", "/");
+        }
+
+        public long clock() {
+            return 42;
+        }
+
+        public boolean taskEvents() {
+            return events;
+        }
+
+        public boolean taskEvents(boolean enabled) {
+            boolean before = events;
+            events = enabled;
+            return before;
+        }
+
+        public void heartbeat() {
+            heartbeats++;
+        }
+    }
+
+    private String reply(String command) {
+        ControlCommand parsed = ControlCommand.decode(mapper, command.getBytes(StandardCharsets.UTF_8));
+        return mapper.writeValueAsString(commands.handle(parsed));
+    }
+
+    @Test
+    void answersPingRegisteredAndTheEmptyQueuesOfAWorkerThatHoldsNothingBack() {
+        assertThat(reply("{\"method\": \"ping\"}")).isEqualTo("{\"ok\":\"pong\"}");
+        assertThat(reply("{\"method\": \"registered\"}")).isEqualTo("[\"demo.add\",\"demo.sleep\"]");
+        assertThat(reply("{\"method\": \"scheduled\"}")).isEqualTo("[]");
+        assertThat(reply("{\"method\": \"reserved\"}")).isEqualTo("[]");
+        assertThat(reply("{\"method\": \"clock\"}")).isEqualTo("{\"clock\":42}");
+    }
+
+    @Test
+    void describesRunningTasksAsCeleryRequestsDo() {
+        var active = mapper.readTree(reply("{\"method\": \"active\"}")).get(0);
+
+        assertThat(active.get("id").asString()).isEqualTo("running-1");
+        assertThat(active.get("args").toString()).isEqualTo("[1000]");
+        assertThat(active.get("time_start").asDouble()).isEqualTo(NOW.getEpochSecond() - 3.0);
+        assertThat(active.get("acknowledged").asBoolean()).isFalse();
+        assertThat(active.at("/delivery_info/exchange").asString()).isEqualTo("celeriac.tasks");
+        assertThat(active.get("worker_pid").asLong())
+                .isEqualTo(ProcessHandle.current().pid());
+        assertThat(reply("{\"method\": \"query_task\", \"arguments\": {\"ids\": [\"running-1\", \"other\"]}}"))
+                .startsWith("{\"running-1\":[\"active\",{\"id\":\"running-1\"");
+    }
+
+    @Test
+    void reportsStatsWithUptimeTotalsAndPools() {
+        var stats = mapper.readTree(reply("{\"method\": \"stats\"}"));
+
+        assertThat(stats.get("uptime").asLong()).isEqualTo(90);
+        assertThat(stats.at("/total/demo.add").asLong()).isEqualTo(7);
+        assertThat(stats.at("/pool/max-concurrency").asInt()).isEqualTo(4);
+        assertThat(stats.at("/pool/queues/default/busy").asInt()).isEqualTo(1);
+        assertThat(stats.get("prefetch_count").asInt()).isEqualTo(5);
+        assertThat(stats.get("clock").asString()).isEqualTo("42");
+        assertThat(stats.at("/broker/hostname").asString()).isEqualTo("rabbit");
+    }
+
+    @Test
+    void aBroadcastRevokeIsKeptAndStoredWhileADirectedOneOnlyHoldsHere() {
+        assertThat(reply("{\"method\": \"revoke\", \"arguments\": {\"task_id\": \"t-1\"}}"))
+                .isEqualTo("{\"ok\":\"tasks t-1 flagged as revoked\"}");
+        assertThat(revocations.isRevoked("t-1")).isTrue();
+        assertThat(persisted).containsExactly(new Revoke(List.of("t-1"), false, null));
+
+        reply("{\"method\": \"revoke\", \"destination\": [\"w@h\"], \"arguments\": {\"task_id\": \"t-2\"}}");
+        assertThat(revocations.isRevoked("t-2")).isTrue();
+        assertThat(persisted).hasSize(1);
+        assertThat(reply("{\"method\": \"revoked\"}")).contains("t-1").contains("t-2");
+    }
+
+    @Test
+    void terminateNamesTheTasksItInterruptedHere() {
+        var interrupted = new ArrayList<String>();
+        revocations.onTerminate(interrupted::add);
+
+        assertThat(
+                        reply(
+                                "{\"method\": \"terminate\", \"arguments\": {\"signal\": \"SIGTERM\", \"task_id\": \"running-1\"}}"))
+                .isEqualTo("{\"ok\":\"terminate: running-1\"}");
+        assertThat(reply("{\"method\": \"revoke\", \"arguments\": {\"task_id\": \"elsewhere\", \"terminate\": true}}"))
+                .isEqualTo("{\"ok\":\"terminate: tasks unknown\"}");
+        assertThat(interrupted).containsExactly("running-1", "elsewhere");
+    }
+
+    @Test
+    void turnsEventsOffAndOnAndSendsAHeartbeatOnRequest() {
+        assertThat(reply("{\"method\": \"disable_events\"}")).isEqualTo("{\"ok\":\"task events disabled\"}");
+        assertThat(reply("{\"method\": \"disable_events\"}")).isEqualTo("{\"ok\":\"task events already disabled\"}");
+        assertThat(reply("{\"method\": \"enable_events\"}")).isEqualTo("{\"ok\":\"task events enabled\"}");
+        assertThat(node.events).isTrue();
+        assertThat(reply("{\"method\": \"heartbeat\"}")).isEqualTo("null");
+        assertThat(node.heartbeats).isEqualTo(1);
+    }
+
+    @Test
+    void swapsRevokedIdsWithAStartingPythonWorker() {
+        revocations.revoke("known-here", false);
+
+        var hello = mapper.readTree(reply("{\"method\": \"hello\", \"arguments\": {\"from_node\": \"py@h\","
+                + " \"revoked\": {\"known-there\": 1795000000.5}}}"));
+
+        assertThat(hello.at("/revoked/known-here").asDouble()).isEqualTo((double) NOW.getEpochSecond());
+        assertThat(hello.get("clock").asLong()).isEqualTo(42);
+        assertThat(revocations.isRevoked("known-there")).isTrue();
+        assertThat(reply("{\"method\": \"hello\", \"arguments\": {\"from_node\": \"w@h\"}}"))
+                .isEqualTo("null");
+    }
+
+    @Test
+    void refusesCommandsThatReshapeOrStopTheWorkerWithAClearError() {
+        assertThat(reply("{\"method\": \"shutdown\"}"))
+                .isEqualTo("{\"error\":\"command 'shutdown' is not supported by Celeriac workers\"}");
+        assertThat(reply("{\"method\": \"revoke\", \"arguments\": {}}"))
+                .contains("error")
+                .contains("task_id");
+    }
+}
