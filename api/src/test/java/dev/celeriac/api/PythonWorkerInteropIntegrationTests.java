@@ -42,7 +42,7 @@ class PythonWorkerInteropIntegrationTests {
     @TempDir
     static Path work;
 
-    private static final String KEY = "read-key-for-the-interop-tests";
+    private static final String KEY = "admin-key-for-the-interop-tests";
     private static final String NODE = "python@interop";
     private static final Duration WAIT = Duration.ofSeconds(40);
     private static final HttpClient http = HttpClient.newHttpClient();
@@ -59,7 +59,7 @@ class PythonWorkerInteropIntegrationTests {
         rabbit.endpoint().springProperties().forEach((k, v) -> arguments.add("--" + k + "=" + v));
         arguments.add("--server.port=0");
         arguments.add("--celeriac.worker.enabled=false");
-        arguments.add("--celeriac.api.keys=" + KEY + ":read");
+        arguments.add("--celeriac.api.keys=" + KEY + ":admin");
         arguments.add("--spring.datasource.url=jdbc:h2:mem:" + UUID.randomUUID()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
         api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(arguments.toArray(String[]::new));
@@ -201,5 +201,29 @@ class PythonWorkerInteropIntegrationTests {
         assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
         assertThat(task.get("result").asInt()).isEqualTo(2);
         assertThat(task.get("eta").isNull()).isFalse();
+    }
+
+    @Test
+    void aRevokeThroughTheApiReachesThePythonWorkerHoldingTheTask() throws Exception {
+        TaskHandle handle = client().submit(
+                        "py.add",
+                        List.of(4, 4),
+                        Map.of(),
+                        SubmitOptions.defaults().withCountdown(Duration.ofSeconds(6)));
+        awaitState(handle.id(), "RECEIVED"); // the Python worker holds it until its ETA
+
+        HttpResponse<String> revoked = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks/" + handle.id()))
+                        .header("Authorization", "Bearer " + KEY)
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(202);
+
+        JsonNode task = awaitState(handle.id(), "REVOKED");
+        assertThat(task.get("result").isNull()).isTrue();
+        assertThat(Files.readString(workerLog))
+                .contains(handle.id())
+                .doesNotContain("py.add[" + handle.id() + "] succeeded");
     }
 }

@@ -19,6 +19,7 @@ import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.message.CeleryTimes;
 import dev.celeriac.protocol.message.TaskMessage;
 import dev.celeriac.protocol.message.TaskMessageCodec;
+import dev.celeriac.protocol.names.MessageHeaders;
 import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.protocol.names.WireFormat;
@@ -46,6 +47,8 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
  */
 public final class RabbitTaskClient implements TaskClient, AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RabbitTaskClient.class);
+
     /**
      * Settings of the client.
      *
@@ -65,6 +68,7 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
     }
 
     private final ConfirmedPublisher publisher;
+    private final ConnectionFactory connectionFactory;
     private final EventCodec events;
     private final java.util.concurrent.atomic.AtomicLong eventClock = new java.util.concurrent.atomic.AtomicLong();
     private final TaskMessageCodec codec;
@@ -87,6 +91,7 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
             MeterRegistry meters,
             Clock clock) {
         this.publisher = new ConfirmedPublisher(connectionFactory);
+        this.connectionFactory = connectionFactory;
         this.events = new EventCodec(codec.mapper());
         this.codec = codec;
         this.settings = settings;
@@ -149,14 +154,40 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
         properties.setContentType(WireFormat.CONTENT_TYPE_JSON);
         properties.setContentEncoding(WireFormat.CONTENT_ENCODING_UTF8);
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-        byte[] body = new Revoke(List.of(taskId), terminate, null).encode(codec.mapper());
+        Revoke revoke = new Revoke(List.of(taskId), terminate, null);
         publisher.sendAndWait(
                 taskId,
                 "",
                 TopologyNames.REVOCATION_STREAM,
                 TopologyNames.REVOCATION_STREAM,
-                new org.springframework.amqp.core.Message(body, properties),
+                new org.springframework.amqp.core.Message(revoke.encode(codec.mapper()), properties),
                 settings.confirmTimeout());
+        broadcast(revoke);
+    }
+
+    /**
+     * Tells Python Celery workers too, which do not read the revocation stream: the revoke goes out as Celery's own
+     * remote control broadcast on {@code celery.pidbox}, marked as stored so that Celeriac workers, which hear it as
+     * well, do not store it again. Like Celery's broadcasts it is best effort; the stored revoke stands either way.
+     */
+    private void broadcast(Revoke revoke) {
+        var properties = new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                .contentType(WireFormat.CONTENT_TYPE_JSON)
+                .contentEncoding(WireFormat.CONTENT_ENCODING_UTF8)
+                .deliveryMode(1)
+                .headers(Map.of(MessageHeaders.CONTROL_CLOCK, eventClock.incrementAndGet()))
+                .build();
+        try (var channel = connectionFactory.createConnection().createChannel(false)) {
+            // Declared as kombu's mailbox declares it, so that Celery clients and workers agree with it.
+            channel.exchangeDeclare(TopologyNames.CONTROL_EXCHANGE, "fanout", false, false, null);
+            channel.basicPublish(
+                    TopologyNames.CONTROL_EXCHANGE, "", properties, revoke.encodeBroadcast(codec.mapper()));
+        } catch (java.io.IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            log.warn(
+                    "the revoke of {} is stored for Celeriac workers but was not broadcast to Celery workers: {}",
+                    revoke.taskIds(),
+                    e.toString());
+        }
     }
 
     private record Prepared(TaskMessage message, String queue, org.springframework.amqp.core.Message amqp) {}

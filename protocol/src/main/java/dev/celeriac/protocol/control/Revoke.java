@@ -29,8 +29,23 @@ public record Revoke(List<String> taskIds, boolean terminate, String signal) {
         }
     }
 
+    /**
+     * Argument Celeriac adds to a revoke it broadcasts after storing it on the revocation stream, so that Celeriac
+     * workers do not store it again; Celery workers ignore arguments they do not know.
+     */
+    public static final String STORED_ARGUMENT = "celeriac_stored";
+
     /** Writes the command as Celery's remote control JSON. */
     public byte[] encode(JsonMapper mapper) {
+        return write(mapper, false);
+    }
+
+    /** Writes the command as a broadcast to every worker, marked as already stored ({@link #STORED_ARGUMENT}). */
+    public byte[] encodeBroadcast(JsonMapper mapper) {
+        return write(mapper, true);
+    }
+
+    private byte[] write(JsonMapper mapper, boolean stored) {
         ObjectNode root = mapper.createObjectNode();
         root.put("method", METHOD);
         ObjectNode arguments = root.putObject("arguments");
@@ -41,7 +56,12 @@ public record Revoke(List<String> taskIds, boolean terminate, String signal) {
         }
         arguments.put("terminate", terminate);
         arguments.put("signal", signal == null ? "SIGTERM" : signal);
+        if (stored) {
+            arguments.put(STORED_ARGUMENT, true);
+        }
         root.putNull("destination");
+        root.putNull("pattern");
+        root.putNull("matcher");
         return mapper.writeValueAsBytes(root);
     }
 

@@ -154,7 +154,8 @@ public final class ControlCommands {
         Set<String> running =
                 Set.copyOf(node.active().stream().map(ActiveTask::id).toList());
         revoke.taskIds().forEach(id -> revocations.revoke(id, revoke.terminate()));
-        if (command.destination() == null && command.pattern() == null) {
+        boolean stored = command.arguments().path(Revoke.STORED_ARGUMENT).asBoolean(false);
+        if (command.destination() == null && command.pattern() == null && !stored) {
             persist.accept(revoke);
         }
         String ids = String.join(", ", revoke.taskIds());

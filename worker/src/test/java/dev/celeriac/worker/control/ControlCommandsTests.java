@@ -148,6 +148,11 @@ class ControlCommandsTests {
         assertThat(revocations.isRevoked("t-2")).isTrue();
         assertThat(persisted).hasSize(1);
         assertThat(reply("{\"method\": \"revoked\"}")).contains("t-1").contains("t-2");
+
+        // A revoke the API broadcasts after storing it is not stored again by every worker that hears it.
+        commands.handle(ControlCommand.decode(mapper, new Revoke(List.of("t-3"), false, null).encodeBroadcast(mapper)));
+        assertThat(revocations.isRevoked("t-3")).isTrue();
+        assertThat(persisted).hasSize(1);
     }
 
     @Test
