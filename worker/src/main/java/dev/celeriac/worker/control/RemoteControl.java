@@ -155,12 +155,17 @@ public final class RemoteControl {
 
     /** Stops listening; the queue goes with its last consumer. */
     public void close() {
+        closeQuietly(channel, "remote control");
+    }
+
+    /** Closes a channel of this package's listeners; a failure to close is no error at shutdown. */
+    static void closeQuietly(Channel channel, String what) {
         try {
             if (channel != null && channel.isOpen()) {
                 channel.close();
             }
         } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
-            log.debug("closing the remote control channel: {}", e.toString());
+            log.debug("closing the {} channel: {}", what, e.toString());
         }
     }
 }

@@ -89,12 +89,6 @@ public final class RevocationListener {
 
     /** Stops following the stream. */
     public void close() {
-        try {
-            if (channel != null && channel.isOpen()) {
-                channel.close();
-            }
-        } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
-            log.debug("closing the revocation channel: {}", e.toString());
-        }
+        RemoteControl.closeQuietly(channel, "revocation");
     }
 }

@@ -60,40 +60,30 @@ public final class ResultReplies {
 
     /** The task's return value. */
     public Reply success(TaskMessage task, JsonNode value) {
-        return wanted(task) ? send(task, ResultMessage.success(task.id(), value)) : Reply.NONE;
+        return send(task, () -> ResultMessage.success(task.id(), value));
     }
 
     /** A failed attempt: {@code RETRY} when it will run again, {@code FAILURE} when it is dead-lettered. */
     public Reply failure(TaskMessage task, boolean retried, Throwable failure, String traceback) {
-        return wanted(task)
-                ? send(
-                        task,
-                        ResultMessage.failure(
-                                mapper,
-                                task.id(),
-                                retried ? TaskState.RETRY : TaskState.FAILURE,
-                                exceptionOf(failure),
-                                traceback))
-                : Reply.NONE;
+        return failure(task, retried ? TaskState.RETRY : TaskState.FAILURE, exceptionOf(failure), traceback);
     }
 
     /** A task that will not run: {@code expired}, {@code revoked} or {@code terminated}. */
     public Reply revoked(TaskMessage task, String reason) {
-        return wanted(task) ? send(task, ResultMessage.revoked(mapper, task.id(), reason)) : Reply.NONE;
+        return send(task, () -> ResultMessage.revoked(mapper, task.id(), reason));
     }
 
     /** A task no worker here knows: Celery's {@code NotRegistered}, as a Celery worker answers it. */
     public Reply notRegistered(TaskMessage task) {
-        return wanted(task)
-                ? send(
-                        task,
-                        ResultMessage.failure(
-                                mapper,
-                                task.id(),
-                                TaskState.FAILURE,
-                                ExceptionInfo.of("NotRegistered", ExceptionInfo.CELERY_EXCEPTIONS, task.task()),
-                                null))
-                : Reply.NONE;
+        return failure(
+                task,
+                TaskState.FAILURE,
+                ExceptionInfo.of("NotRegistered", ExceptionInfo.CELERY_EXCEPTIONS, task.task()),
+                null);
+    }
+
+    private Reply failure(TaskMessage task, TaskState state, ExceptionInfo exception, String traceback) {
+        return send(task, () -> ResultMessage.failure(mapper, task.id(), state, exception, traceback));
     }
 
     /**
@@ -111,7 +101,11 @@ public final class ResultReplies {
         };
     }
 
-    private Reply send(TaskMessage task, ResultMessage result) {
+    private Reply send(TaskMessage task, java.util.function.Supplier<ResultMessage> reply) {
+        if (!wanted(task)) {
+            return Reply.NONE;
+        }
+        ResultMessage result = reply.get();
         var properties = new MessageProperties();
         properties.setContentType(WireFormat.CONTENT_TYPE_JSON);
         properties.setContentEncoding(WireFormat.CONTENT_ENCODING_UTF8);
