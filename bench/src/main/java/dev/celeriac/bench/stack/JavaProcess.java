@@ -138,6 +138,11 @@ public final class JavaProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: the process dies at once, as on a crash or an OOM kill, with nothing handed back. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     /** SIGTERM, then a kill if it does not stop within a minute. */
     @Override
     public void close() throws InterruptedException {

@@ -110,6 +110,22 @@ public final class Stack implements AutoCloseable {
         return ledgerQuery("SELECT COUNT(*) FROM tasks WHERE state = ?", state, rows -> rows.getLong(1));
     }
 
+    /** Tasks in the ledger by state, counting only the given ids. */
+    public java.util.Map<String, Long> ledgerStates(java.util.Collection<String> ids) throws SQLException {
+        var states = new java.util.TreeMap<String, Long>();
+        try (Connection connection = database(DATABASE);
+                var statement = connection.prepareStatement(
+                        "SELECT state, COUNT(*) FROM tasks WHERE id = ANY (?) GROUP BY state")) {
+            statement.setArray(1, connection.createArrayOf("varchar", ids.toArray()));
+            try (var rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    states.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+        }
+        return states;
+    }
+
     /** When the ledger last wrote a task in the given state (its own {@code updated_at}). */
     public java.time.Instant ledgerLastWrite(String state) throws SQLException {
         return ledgerQuery(
