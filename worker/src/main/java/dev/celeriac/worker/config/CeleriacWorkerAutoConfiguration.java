@@ -162,12 +162,9 @@ public final class CeleriacWorkerAutoConfiguration {
                         () -> admin.ifAvailable(ConsumerConnections::declareTopology),
                         topology),
                 node -> new RemoteControl(
-                        node.hostname(),
                         new ControlCommands(
                                 node, revocations, ControlCommands.persistingWith(client), Clock.systemUTC()),
                         codec.mapper(),
-                        runner.events()::adjustClock,
-                        runner.events()::clock,
                         Clock.systemUTC()));
     }
 

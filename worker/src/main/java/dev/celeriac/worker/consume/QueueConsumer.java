@@ -71,7 +71,7 @@ public final class QueueConsumer {
         log.info(
                 "consuming queue '{}' with a {} pool of {} slots (prefetch {})",
                 queue,
-                pool.kind().name().toLowerCase(java.util.Locale.ROOT),
+                pool.kind().label(),
                 pool.size(),
                 prefetch);
     }

@@ -39,7 +39,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
@@ -80,7 +79,6 @@ public final class TaskRunner {
     private final ScheduledExecutorService timers;
     private final ExecutorService finishers;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
-    private final AtomicLong processed = new AtomicLong();
     private final Map<String, LongAdder> totals = new ConcurrentHashMap<>();
     private volatile Runnable onTooManyAbandoned = () -> {};
     private final int maxAbandoned;
@@ -110,7 +108,7 @@ public final class TaskRunner {
 
     /** Tasks finished since start. */
     public long processed() {
-        return processed.get();
+        return totals.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
     /** Ids of the tasks running now. */
@@ -462,7 +460,6 @@ public final class TaskRunner {
                 case Failed failed -> fail(run, failed);
                 default -> throw new IllegalStateException("unknown outcome " + outcome);
             }
-            processed.incrementAndGet();
             totals.computeIfAbsent(task.task(), name -> new LongAdder()).increment();
         } catch (TaskPublishException e) {
             log.error(

@@ -57,6 +57,9 @@ public final class ControlCommands {
         /** The Lamport clock. */
         long clock();
 
+        /** Moves the Lamport clock past a value another node sent. */
+        void clockSeen(long value);
+
         /** Whether task events are sent. */
         boolean taskEvents();
 
@@ -112,6 +115,21 @@ public final class ControlCommands {
                 }
             }
         });
+    }
+
+    /** The node name of the worker these commands answer for. */
+    public String hostname() {
+        return node.hostname();
+    }
+
+    /** The worker's Lamport clock, as the replies carry it. */
+    public long clock() {
+        return node.clock();
+    }
+
+    /** Moves the worker's Lamport clock past one a command carried. */
+    public void clockSeen(long value) {
+        node.clockSeen(value);
     }
 
     /** The reply to a command addressed to this worker (any JSON value, or {@code null}). */

@@ -14,7 +14,6 @@ import dev.celeriac.protocol.names.WireFormat;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
-import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,23 +38,13 @@ public final class RemoteControl {
     private final String hostname;
     private final ControlCommands commands;
     private final JsonMapper mapper;
-    private final LongConsumer clockSeen;
-    private final java.util.function.LongSupplier clockNow;
     private final Clock clock;
     private Channel channel;
 
-    public RemoteControl(
-            String hostname,
-            ControlCommands commands,
-            JsonMapper mapper,
-            LongConsumer clockSeen,
-            java.util.function.LongSupplier clockNow,
-            Clock clock) {
-        this.hostname = hostname;
+    public RemoteControl(ControlCommands commands, JsonMapper mapper, Clock clock) {
+        this.hostname = commands.hostname();
         this.commands = commands;
         this.mapper = mapper;
-        this.clockSeen = clockSeen;
-        this.clockNow = clockNow;
         this.clock = clock;
     }
 
@@ -88,7 +77,7 @@ public final class RemoteControl {
     private void handle(AMQP.BasicProperties properties, byte[] body) {
         Map<String, Object> headers = properties.getHeaders() == null ? Map.of() : properties.getHeaders();
         if (headers.get(MessageHeaders.CONTROL_CLOCK) instanceof Number seen) {
-            clockSeen.accept(seen.longValue());
+            commands.clockSeen(seen.longValue());
         }
         if (headers.get(MessageHeaders.CONTROL_EXPIRES) instanceof Number expires
                 && expires.doubleValue() > 0
@@ -138,7 +127,7 @@ public final class RemoteControl {
                 .deliveryMode(TRANSIENT)
                 .headers(Map.of(
                         MessageHeaders.CONTROL_TICKET, command.ticket(),
-                        MessageHeaders.CONTROL_CLOCK, clockNow.getAsLong()))
+                        MessageHeaders.CONTROL_CLOCK, commands.clock()))
                 .build();
         try {
             // The reply exchange is declared at start (and again by connection recovery); a reply to a client

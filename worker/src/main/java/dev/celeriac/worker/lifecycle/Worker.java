@@ -231,7 +231,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
             return consumers.stream()
                     .map(c -> new ControlCommands.PoolInfo(
                             settings.topology().queue(c.queue()),
-                            c.pool().kind().name().toLowerCase(java.util.Locale.ROOT),
+                            c.pool().kind().label(),
                             c.pool().size(),
                             c.pool().active(),
                             c.prefetch()))
@@ -257,6 +257,11 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
         }
 
         @Override
+        public void clockSeen(long value) {
+            events.adjustClock(value);
+        }
+
+        @Override
         public boolean taskEvents() {
             return events.taskEvents();
         }
@@ -279,7 +284,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
     private WorkerInfo info() {
         var pools = consumers.stream().map(QueueConsumer::pool).toList();
         String kinds = pools.stream()
-                .map(p -> p.kind().name().toLowerCase(java.util.Locale.ROOT))
+                .map(p -> p.kind().label())
                 .distinct()
                 .reduce((a, b) -> a + "," + b)
                 .orElse("");

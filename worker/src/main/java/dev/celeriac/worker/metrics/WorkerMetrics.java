@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -55,7 +54,7 @@ public final class WorkerMetrics {
 
     /** Registers the gauges of a pool. */
     public void pool(String queue, TaskPool pool) {
-        String kind = pool.kind().name().toLowerCase(Locale.ROOT);
+        String kind = pool.kind().label();
         Gauge.builder(MetricNames.POOL_ACTIVE, pool, TaskPool::active)
                 .tag(MetricNames.TAG_QUEUE, queue)
                 .tag(MetricNames.TAG_POOL, kind)

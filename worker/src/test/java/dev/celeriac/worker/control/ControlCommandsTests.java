@@ -80,6 +80,8 @@ class ControlCommandsTests {
             return 42;
         }
 
+        public void clockSeen(long value) {}
+
         public boolean taskEvents() {
             return events;
         }
