@@ -1,0 +1,2 @@
+/** A TCP proxy that injects network faults (latency, cut connections, refused connections) between two components. */
+package dev.celeriac.testsupport.proxy;
