@@ -38,7 +38,34 @@ public final class TaskLedger {
             String parentId,
             String rootId,
             Instant eta,
-            Instant expires) {}
+            Instant expires) {
+
+        /** The record of this task as it stands once accepted: PENDING, submitted at {@code at}. */
+        public TaskRecord asPending(Instant at) {
+            return new TaskRecord(
+                    id,
+                    task,
+                    queue,
+                    TaskState.PENDING,
+                    0,
+                    args,
+                    kwargs,
+                    null,
+                    false,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    parentId,
+                    rootId,
+                    eta,
+                    expires,
+                    at,
+                    null,
+                    null);
+        }
+    }
 
     static final String UNKNOWN_TASK = "(unknown)";
 

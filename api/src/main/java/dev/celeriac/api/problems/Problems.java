@@ -4,13 +4,18 @@ import dev.celeriac.producer.PublishNackedException;
 import dev.celeriac.producer.PublishReturnedException;
 import dev.celeriac.producer.TaskPublishException;
 import java.net.URI;
+import org.springframework.core.NestedRuntimeException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -19,6 +24,11 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @RestControllerAdvice
 @Order(Ordered.HIGHEST_PRECEDENCE) // before Boot's generic problem-details handler
 public final class Problems {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Problems.class);
+
+    /** Seconds a client should wait before it retries while the ledger's database is unavailable. */
+    static final String LEDGER_RETRY_AFTER_SECONDS = "5";
 
     /** Base of every problem type URI. */
     public static final String TYPE_BASE = "https://celeriac.dev/problems/";
@@ -66,6 +76,30 @@ public final class Problems {
         problem.setType(URI.create(TYPE_BASE + "bad-request"));
         problem.setTitle("Bad request");
         return ResponseEntity.badRequest().body(problem);
+    }
+
+    /**
+     * The ledger's database cannot be reached (down, restarting, out of connections): 503 with {@code Retry-After}. A
+     * submit that fails so was not published, so the client may simply send it again.
+     */
+    @ExceptionHandler({
+        DataAccessResourceFailureException.class,
+        TransientDataAccessException.class,
+        RecoverableDataAccessException.class,
+        CannotCreateTransactionException.class
+    })
+    public ResponseEntity<ProblemDetail> ledgerUnavailable(NestedRuntimeException e) {
+        log.warn(
+                "the ledger database is unavailable: {}",
+                e.getMostSpecificCause().toString());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "the task ledger's database is unavailable; nothing was changed, try again later");
+        problem.setType(URI.create(TYPE_BASE + "ledger-unavailable"));
+        problem.setTitle("Ledger unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, LEDGER_RETRY_AFTER_SECONDS)
+                .body(problem);
     }
 
     /** The broker did not take a task: 429 when its queue is full, 503 when the broker is unavailable or slow. */

@@ -1,6 +1,7 @@
 package dev.celeriac.api.submit;
 
 import dev.celeriac.api.ledger.TaskLedger;
+import dev.celeriac.api.ledger.TaskRecord;
 import dev.celeriac.api.problems.Problems;
 import dev.celeriac.api.query.TaskView;
 import dev.celeriac.producer.SubmitOptions;
@@ -96,7 +97,7 @@ public class TaskSubmitController {
             forget(id, idempotencyKey);
             throw Problems.invalid(e.getMessage());
         }
-        TaskView view = TaskView.of(ledger.find(id).orElseThrow(), json);
+        TaskView view = TaskView.of(acceptedRecord(prepared.submitted()), json);
         return ResponseEntity.accepted()
                 .location(URI.create("/api/v1/tasks/" + id))
                 .body(view);
@@ -145,13 +146,26 @@ public class TaskSubmitController {
                     org.springframework.http.HttpStatusCode.valueOf(problem.getStatus()), problem, e);
         }
         List<TaskView> views = prepared.stream()
-                .map(p -> TaskView.of(ledger.find(p.submitted().id()).orElseThrow(), json))
+                .map(p -> TaskView.of(acceptedRecord(p.submitted()), json))
                 .toList();
         return ResponseEntity.accepted().body(Map.of("tasks", views));
     }
 
     /** A validated request: what to publish and what the ledger records. */
     record Prepared(TaskRequest request, TaskLedger.Submitted submitted) {}
+
+    /**
+     * The ledger's record of a task the broker has just taken. Should the ledger's database fail right now, the task
+     * is still accepted (recorded and published): the answer is built from what was recorded, never a 503 that would
+     * make the client send it twice.
+     */
+    private TaskRecord acceptedRecord(TaskLedger.Submitted submitted) {
+        try {
+            return ledger.find(submitted.id()).orElseGet(() -> submitted.asPending(clock.instant()));
+        } catch (org.springframework.dao.DataAccessException e) {
+            return submitted.asPending(clock.instant());
+        }
+    }
 
     /**
      * Validates a request and builds what to publish and record.
