@@ -220,6 +220,17 @@ abstract class TaskApiContract {
     }
 
     @Test
+    void answersAPathTheFirewallRefusesWith400NotAnAnonymousErrorPage() throws Exception {
+        for (String path : List.of("/api/v1/tasks/1%3B%20DROP%20TABLE%20tasks", "/api/v1/tasks/a%2F..%2Fb")) {
+            Reply refused = get(path);
+            assertThat(refused.status()).as(path).isEqualTo(400);
+            assertThat(refused.raw().headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(refused.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/bad-request");
+            assertThat(refused.body().get("detail").asString()).startsWith("the request was refused");
+        }
+    }
+
+    @Test
     void refusesATaskForAQueueThatDoesNotExistAndKeepsNoTraceOfIt() throws Exception {
         Reply reply = post("{\"task\": \"demo.add\", \"args\": [1, 2], \"queue\": \"nowhere\"}");
         assertThat(reply.status()).isEqualTo(422);

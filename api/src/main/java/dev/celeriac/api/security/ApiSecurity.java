@@ -7,7 +7,11 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.apache.tomcat.util.buf.EncodedSolidusHandling;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -19,6 +23,7 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -31,6 +36,26 @@ public class ApiSecurity {
     @Bean
     ApiKeys apiKeys(ApiProperties properties) {
         return ApiKeys.of(properties.keys());
+    }
+
+    /**
+     * A request the firewall refuses (an encoded slash, semicolon or NUL in the path, say) is a 400 problem like every
+     * other bad request, not an anonymous error page.
+     */
+    @Bean
+    RequestRejectedHandler celeriacRequestRejectedHandler() {
+        return (request, response, e) ->
+                problem(response, 400, "bad-request", "Bad request", "the request was refused: " + e.getMessage());
+    }
+
+    /**
+     * Tomcat itself answers an encoded slash in a path with an HTML error page. Letting it through to the application
+     * puts it before the firewall above, which refuses it as a problem like the rest.
+     */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> celeriacEncodedSlashesToTheFirewall() {
+        return factory -> factory.addConnectorCustomizers(
+                connector -> connector.setEncodedSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue()));
     }
 
     @Bean
@@ -75,9 +100,18 @@ public class ApiSecurity {
         if (status == 401) {
             response.setHeader("WWW-Authenticate", "Bearer");
         }
-        response.getWriter()
-                .write("{\"type\":\"" + Problems.TYPE_BASE + type + "\",\"title\":\"" + title + "\",\"status\":"
-                        + status + ",\"detail\":\"" + detail.replace("\"", "'") + "\"}");
+        // JSON is UTF-8 (RFC 8259): written as bytes so the servlet's ISO-8859-1 writer default never applies.
+        response.getOutputStream()
+                .write(("{\"type\":\"" + Problems.TYPE_BASE + type + "\",\"title\":\"" + title + "\",\"status\":"
+                                + status + ",\"detail\":\"" + jsonString(detail) + "\"}")
+                        .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The text as the inside of a JSON string: quotes, backslashes and control characters escaped. */
+    static String jsonString(String text) {
+        var out = new StringBuilder(text.length() + 16);
+        tools.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text, out);
+        return out.toString();
     }
 
     /** Authenticates a bearer key; a wrong key is treated as none (401), and is never logged. */
