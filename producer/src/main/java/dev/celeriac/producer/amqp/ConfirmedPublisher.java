@@ -39,6 +39,11 @@ import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter
  */
 public final class ConfirmedPublisher implements AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfirmedPublisher.class);
+
+    /** How often a wait for a confirm looks whether the connection was blocked or unblocked meanwhile. */
+    public static final long BLOCK_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
     /** Channels publishing at once; publishes on one channel are serialised, their confirms are not. */
     static final int LANES = 4;
 
@@ -52,6 +57,10 @@ public final class ConfirmedPublisher implements AutoCloseable {
     private final AtomicLong next = new AtomicLong();
     private final AtomicLong publishIds = new AtomicLong();
     private Connection connection;
+    private volatile boolean waitWhileBlocked;
+    private volatile String blockedReason;
+    private volatile long unblockedAtNanos;
+    private volatile long unblocks;
 
     /**
      * Creates a publisher with the connection settings of a Spring AMQP connection factory.
@@ -78,23 +87,66 @@ public final class ConfirmedPublisher implements AutoCloseable {
         }
     }
 
+    /**
+     * What a publish does while RabbitMQ blocks this publisher's connection (a memory or disk alarm). By default it
+     * fails at once ({@link PublishConnectionException}, transient), so that a caller such as the REST API answers
+     * "try later" instead of hanging. With {@code true}, as a worker publishing outcomes wants, publishes wait out the
+     * alarm: the confirm time-out counts only from the moment the broker lifts the block, so that tasks already run
+     * are not handed back and run again merely because the broker was busy.
+     */
+    public void setWaitWhileBlocked(boolean waitWhileBlocked) {
+        this.waitWhileBlocked = waitWhileBlocked;
+    }
+
+    /** A mark of the blocks so far, taken when a wait starts; see {@link #extended}. */
+    public long blockMark() {
+        return unblocks;
+    }
+
+    /**
+     * The deadline of a wait that began at {@code mark}, moved for a publisher that waits while blocked: while the
+     * connection is blocked the wait goes on, and after a block the full {@code timeout} runs again from its end.
+     * Unchanged for a publisher that fails while blocked.
+     */
+    public long extended(long deadlineNanos, long mark, Duration timeout) {
+        if (!waitWhileBlocked) {
+            return deadlineNanos;
+        }
+        if (isBlocked()) {
+            return Math.max(deadlineNanos, System.nanoTime() + BLOCK_CHECK_NANOS);
+        }
+        if (unblocks != mark) {
+            return Math.max(deadlineNanos, unblockedAtNanos + timeout.toNanos());
+        }
+        return deadlineNanos;
+    }
+
+    /** Whether RabbitMQ blocks this publisher's connection now (a resource alarm). */
+    public boolean isBlocked() {
+        return blockedReason != null;
+    }
+
     /** A publish on its way: {@link #await} gives the broker's verdict. */
     public static final class Pending {
         private final String id;
         private final String destination;
         private final CompletableFuture<Boolean> confirm = new CompletableFuture<>();
         private final long startedNanos;
+        private final ConfirmedPublisher publisher;
+        private final long unblocksAtStart;
         private volatile Return returned;
 
-        private Pending(String id, String destination, long startedNanos) {
+        private Pending(String id, String destination, long startedNanos, ConfirmedPublisher publisher) {
             this.id = id;
             this.destination = destination;
             this.startedNanos = startedNanos;
+            this.publisher = publisher;
+            this.unblocksAtStart = publisher == null ? 0 : publisher.unblocks;
         }
 
         /** A publish that was deliberately not made (the message was not wanted): it awaits as confirmed. */
         public static Pending notSent(String id) {
-            var pending = new Pending(id, "", System.nanoTime());
+            var pending = new Pending(id, "", System.nanoTime(), null);
             pending.confirm.complete(true);
             return pending;
         }
@@ -120,8 +172,7 @@ public final class ConfirmedPublisher implements AutoCloseable {
          */
         public void await(long deadlineNanos, Duration timeout) {
             try {
-                long wait = Math.max(0, deadlineNanos - System.nanoTime());
-                boolean ack = confirm.get(wait, TimeUnit.NANOSECONDS);
+                boolean ack = awaitConfirm(deadlineNanos, timeout);
                 Return r = returned;
                 if (r != null) {
                     throw new PublishReturnedException(id, destination, r.getReplyCode(), r.getReplyText());
@@ -136,6 +187,25 @@ public final class ConfirmedPublisher implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PublishConnectionException(id, e);
+            }
+        }
+
+        /** The confirm by the deadline, or, for a publisher that waits while blocked, after the block plus the time-out. */
+        private boolean awaitConfirm(long deadlineNanos, Duration timeout)
+                throws TimeoutException, ExecutionException, InterruptedException {
+            long deadline = deadlineNanos;
+            while (true) {
+                try {
+                    long wait = Math.max(0, deadline - System.nanoTime());
+                    return confirm.get(Math.min(wait, BLOCK_CHECK_NANOS), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    if (publisher != null) {
+                        deadline = publisher.extended(deadline, unblocksAtStart, timeout);
+                    }
+                    if (System.nanoTime() - deadline >= 0) {
+                        throw e;
+                    }
+                }
             }
         }
 
@@ -155,7 +225,11 @@ public final class ConfirmedPublisher implements AutoCloseable {
      * @throws PublishConnectionException if it could not be sent at all
      */
     public Pending send(String id, String exchange, String routingKey, String destination, Message message) {
-        var pending = new Pending(id, destination, System.nanoTime());
+        String blocked = blockedReason;
+        if (blocked != null && !waitWhileBlocked) {
+            throw new PublishConnectionException(id, new IOException("RabbitMQ blocks publishing: " + blocked));
+        }
+        var pending = new Pending(id, destination, System.nanoTime(), this);
         String publishId = Long.toString(publishIds.incrementAndGet());
         AMQP.BasicProperties properties = properties(message, publishId);
         Lane lane = lanes[(int) Math.floorMod(next.getAndIncrement(), (long) LANES)];
@@ -188,6 +262,21 @@ public final class ConfirmedPublisher implements AutoCloseable {
             spring.createConnection();
             try {
                 connection = factory.newConnection("celeriac-publisher");
+                blockedReason = null;
+                connection.addBlockedListener(
+                        reason -> {
+                            blockedReason = reason == null || reason.isBlank() ? "resource alarm" : reason;
+                            log.warn(
+                                    "RabbitMQ blocks publishing ({}); publishes {} until it lifts the block",
+                                    blockedReason,
+                                    waitWhileBlocked ? "wait" : "fail at once");
+                        },
+                        () -> {
+                            unblockedAtNanos = System.nanoTime();
+                            unblocks++;
+                            blockedReason = null;
+                            log.info("RabbitMQ publishes again: the block is lifted");
+                        });
             } catch (TimeoutException e) {
                 throw new IOException("could not connect to RabbitMQ in time", e);
             }

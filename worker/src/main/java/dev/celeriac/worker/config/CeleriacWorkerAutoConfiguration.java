@@ -76,10 +76,15 @@ public final class CeleriacWorkerAutoConfiguration {
                 .forEach(queue -> registry.all().keySet().forEach(task -> metrics.serves(task, queue)));
     }
 
-    /** The worker's publisher of outcomes, retries, dead letters and events (closed with the context). */
+    /**
+     * The worker's publisher of outcomes, retries, dead letters and events (closed with the context). It waits out a
+     * broker's resource alarm rather than hand back tasks it has already run.
+     */
     @Bean
     ConfirmedPublisher celeriacWorkerPublisher(ConnectionFactory connectionFactory) {
-        return new ConfirmedPublisher(connectionFactory);
+        var publisher = new ConfirmedPublisher(connectionFactory);
+        publisher.setWaitWhileBlocked(true);
+        return publisher;
     }
 
     @Bean
