@@ -68,6 +68,8 @@ public final class MessageHeaders {
 
     /** Set by quorum queues on redelivery: how often the message was delivered before. */
     public static final String DELIVERY_COUNT = "x-delivery-count";
+    /** Set by a worker that quarantines a task: deliveries of it that ended without a settle (a crash, a hand-back). */
+    public static final String UNSETTLED_DELIVERIES = "x-celeriac-unsettled-deliveries";
     /** Set by RabbitMQ when it dead-letters a message: one entry per queue and reason. */
     public static final String DEATH = "x-death";
     /** Set by RabbitMQ: reason of the first dead-lettering. */

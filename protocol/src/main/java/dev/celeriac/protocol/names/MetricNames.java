@@ -20,6 +20,8 @@ public final class MetricNames {
     public static final String TASKS_RETRIED = "celeriac.tasks.retried";
     /** Counter: messages dead-lettered, tagged task, queue, reason. */
     public static final String TASKS_DEAD_LETTERED = "celeriac.tasks.dead.lettered";
+    /** Counter: tasks quarantined to run alone after a delivery ended unsettled, tagged task, queue. */
+    public static final String TASKS_QUARANTINED = "celeriac.tasks.quarantined";
     /** Counter: tasks revoked or expired instead of run, tagged task, queue. */
     public static final String TASKS_REVOKED = "celeriac.tasks.revoked";
     /** Gauge: busy slots of a pool, tagged queue, pool. */

@@ -38,7 +38,18 @@ public final class TopologyNames {
     /** Suffix of a work queue's dead-letter queue: {@code default} dead-letters to {@code default.dlq}. */
     public static final String DEAD_LETTER_QUEUE_SUFFIX = ".dlq";
 
+    /**
+     * Suffix of a work queue's quarantine: {@code default} quarantines to {@code default.suspect} the tasks whose
+     * worker stopped without settling them, and runs them one at a time.
+     */
+    public static final String SUSPECT_QUEUE_SUFFIX = ".suspect";
+
     private TopologyNames() {}
+
+    /** Returns the quarantine of the given work queue. */
+    public static String suspectQueue(String workQueue) {
+        return workQueue + SUSPECT_QUEUE_SUFFIX;
+    }
 
     /** Returns the dead-letter queue of the given work queue. */
     public static String deadLetterQueue(String workQueue) {

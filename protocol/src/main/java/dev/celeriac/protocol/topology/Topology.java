@@ -20,6 +20,8 @@ import java.util.Objects;
  *   <li>{@code celeriac.tasks} (direct) routes to each work queue by its name; {@code celeriac.dead} (direct) routes
  *       to each work queue's {@code <name>.dlq}.
  *   <li>A work queue dead-letters to its dead-letter queue: a quorum queue after its delivery limit, at least once.
+ *   <li>Each work queue has a quarantine {@code <name>.suspect}, where workers put a task whose delivery ended without
+ *       a settle (its worker crashed) and run it alone; it dead-letters to the same dead-letter queue.
  *   <li>Each delay tier {@code celeriac.delay.<ttl>} (fanout exchange and quorum queue) expires messages back to
  *       {@code celeriac.tasks}, keeping their routing key, i.e. their work queue.
  *   <li>{@code celeryev} (topic) carries events; {@code celeriac.events} keeps task and worker events for the ledger.
@@ -46,7 +48,10 @@ public record Topology(List<ExchangeSpec> exchanges, List<QueueSpec> queues, Lis
             if (!names.add(queue.name())) {
                 throw new IllegalArgumentException("work queue '" + queue.name() + "' is configured twice");
             }
-            if (queue.name().startsWith("celeriac.") || queue.name().equals(TopologyNames.EVENT_EXCHANGE)) {
+            if (queue.name().startsWith("celeriac.")
+                    || queue.name().equals(TopologyNames.EVENT_EXCHANGE)
+                    || queue.name().endsWith(TopologyNames.DEAD_LETTER_QUEUE_SUFFIX)
+                    || queue.name().endsWith(TopologyNames.SUSPECT_QUEUE_SUFFIX)) {
                 throw new IllegalArgumentException(
                         "work queue '" + queue.name() + "' uses a name reserved for Celeriac's own queues");
             }
@@ -65,6 +70,7 @@ public record Topology(List<ExchangeSpec> exchanges, List<QueueSpec> queues, Lis
             String deadLetters = TopologyNames.deadLetterQueue(queue.name());
             queues.add(new QueueSpec(deadLetters, Map.of(QUEUE_TYPE, QUEUE_TYPE_QUORUM)));
             bindings.add(new BindingSpec(TopologyNames.DEAD_LETTER_EXCHANGE, deadLetters, queue.name()));
+            queues.add(new QueueSpec(TopologyNames.suspectQueue(queue.name()), suspectQueueArguments(queue)));
         }
 
         for (DelayTier tier : ladder.tiers()) {
@@ -116,6 +122,23 @@ public record Topology(List<ExchangeSpec> exchanges, List<QueueSpec> queues, Lis
         if (queue.maxLength() != null) {
             arguments.put(MAX_LENGTH, queue.maxLength());
         }
+        return arguments;
+    }
+
+    /**
+     * The arguments of a work queue's quarantine: a quorum queue (whatever the work queue's kind) that dead-letters
+     * into the work queue's dead-letter queue. A task comes here after one unsettled delivery, so its delivery limit
+     * is one less than the work queue's: a task that crashes its worker every time is dead-lettered after as many
+     * crashes as on the work queue alone, but only the first of them takes other tasks with it.
+     */
+    public static Map<String, Object> suspectQueueArguments(WorkQueue queue) {
+        var arguments = new LinkedHashMap<String, Object>();
+        arguments.put(QUEUE_TYPE, QUEUE_TYPE_QUORUM);
+        arguments.put(DELIVERY_LIMIT, queue.deliveryLimit() - 1);
+        arguments.put(DEAD_LETTER_EXCHANGE, TopologyNames.DEAD_LETTER_EXCHANGE);
+        arguments.put(DEAD_LETTER_ROUTING_KEY, queue.name());
+        arguments.put(DEAD_LETTER_STRATEGY, DEAD_LETTER_STRATEGY_AT_LEAST_ONCE);
+        arguments.put(OVERFLOW, OVERFLOW_REJECT_PUBLISH);
         return arguments;
     }
 

@@ -31,6 +31,20 @@ class TopologyTests {
     }
 
     @Test
+    void givesEachWorkQueueAQuorumQuarantineThatDeadLettersToItsDeadLetterQueueOneDeliveryEarlier() {
+        for (String queue : List.of("default", "urgent")) {
+            assertThat(topology.queue(queue + ".suspect").arguments())
+                    .containsExactly(
+                            Map.entry("x-queue-type", "quorum"),
+                            Map.entry("x-delivery-limit", 9),
+                            Map.entry("x-dead-letter-exchange", "celeriac.dead"),
+                            Map.entry("x-dead-letter-routing-key", queue),
+                            Map.entry("x-dead-letter-strategy", "at-least-once"),
+                            Map.entry("x-overflow", "reject-publish"));
+        }
+    }
+
+    @Test
     void declaresAPriorityQueueAsAClassicQueueWithMaxPriority() {
         assertThat(topology.queue("urgent").arguments())
                 .containsExactly(
@@ -90,6 +104,11 @@ class TopologyTests {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> Topology.of(List.of(WorkQueue.quorum("celeriac.events")), DelayLadder.DEFAULT))
                 .withMessageContaining("reserved");
+        for (String derived : List.of("a.dlq", "a.suspect")) {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> Topology.of(List.of(WorkQueue.quorum(derived)), DelayLadder.DEFAULT))
+                    .withMessageContaining("reserved");
+        }
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> WorkQueue.quorum("amq.gen-1"))
                 .withMessageContaining("amq.");

@@ -18,10 +18,17 @@ final class Delivery {
     private final Channel channel;
     private final long tag;
     private final AtomicBoolean settled = new AtomicBoolean();
+    private final java.util.function.Consumer<Delivery> onSettle;
 
     Delivery(Channel channel, long tag) {
+        this(channel, tag, delivery -> {});
+    }
+
+    /** A delivery that tells {@code onSettle} once it is settled (its consumer counts what it holds). */
+    Delivery(Channel channel, long tag, java.util.function.Consumer<Delivery> onSettle) {
         this.channel = channel;
         this.tag = tag;
+        this.onSettle = onSettle;
     }
 
     boolean ack() {
@@ -34,6 +41,8 @@ final class Delivery {
         } catch (IOException | RuntimeException e) {
             log.warn("could not ack delivery {}; the broker will redeliver it: {}", tag, e.toString());
             return false;
+        } finally {
+            onSettle.accept(this);
         }
     }
 
@@ -47,6 +56,8 @@ final class Delivery {
         } catch (IOException | RuntimeException e) {
             log.warn("could not requeue delivery {}; the broker will redeliver it: {}", tag, e.toString());
             return false;
+        } finally {
+            onSettle.accept(this);
         }
     }
 

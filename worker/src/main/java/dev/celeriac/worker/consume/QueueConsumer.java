@@ -5,10 +5,16 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import dev.celeriac.producer.amqp.AmqpTaskMessages;
+import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.worker.pool.TaskPool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -18,56 +24,82 @@ import org.springframework.amqp.rabbit.support.MessagePropertiesConverter;
  * Consumes one work queue into its pool. Prefetch is the pool's slots plus a small lookahead, so the worker never
  * holds more unstarted messages than it can start: a long task never keeps short ones waiting in this worker while
  * another worker is free. Acks are manual and come last (see {@link TaskRunner}).
+ *
+ * <p>A task that comes back unsettled (its worker crashed while holding it) is moved to the queue's quarantine by
+ * {@link TaskRunner}; this consumer runs quarantined tasks one at a time, holding nothing else while one runs.
  */
 public final class QueueConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
 
+    /** How often the quarantine is looked at. */
+    private static final long QUARANTINE_CHECK_MILLIS = 1_000;
+
+    /** Longest wait for this consumer's tasks to settle before a quarantined task runs; it tries again later. */
+    private static final long DRAIN_MILLIS = 60_000;
+
     private final String queue;
+    private final String quarantine;
     private final TaskPool pool;
     private final int prefetch;
     private final TaskRunner runner;
     private final MessagePropertiesConverter converter = AmqpTaskMessages.propertiesConverter();
+    private final Set<Delivery> held = ConcurrentHashMap.newKeySet();
+    private final Object settles = new Object();
     private volatile boolean stopping;
     private Channel channel;
-    private String consumerTag;
+    private Channel quarantineChannel;
+    private DefaultConsumer consumer;
+    private volatile String consumerTag;
+    private Thread quarantineRunner;
 
     public QueueConsumer(String queue, TaskPool pool, int lookahead, TaskRunner runner) {
         this.queue = queue;
+        this.quarantine = TopologyNames.suspectQueue(queue);
         this.pool = pool;
         this.prefetch = pool.size() + lookahead;
         this.runner = runner;
     }
 
-    /** Starts consuming on a channel of its own on the given (recovering) connection. */
+    /**
+     * Starts consuming on a channel of its own on the given (recovering) connection, and watching the queue's
+     * quarantine on another.
+     */
     public void start(Connection connection) throws IOException {
         channel = connection.createChannel();
         channel.basicQos(prefetch);
-        consumerTag = channel.basicConsume(
-                queue, false, "celeriac-" + queue + "-" + pool.name(), new DefaultConsumer(channel) {
-                    @Override
-                    public void handleDelivery(
-                            String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-                        var delivery = new Delivery(getChannel(), envelope.getDeliveryTag());
-                        if (stopping) {
-                            delivery.requeue();
-                            return;
-                        }
-                        Message message = new Message(
-                                body,
-                                converter.toMessageProperties(properties, envelope, StandardCharsets.UTF_8.name()));
-                        try {
-                            runner.handle(queue, pool, message, delivery, () -> stopping);
-                        } catch (RuntimeException e) {
-                            log.error(
-                                    "delivery {} of queue '{}' failed unexpectedly; it goes back to the queue",
-                                    envelope.getDeliveryTag(),
-                                    queue,
-                                    e);
-                            delivery.requeue();
-                        }
-                    }
-                });
+        if (channel instanceof Recoverable recoverable) {
+            // Deliveries of a channel that was lost are the broker's again: this consumer no longer holds them.
+            recoverable.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable recovered) {
+                    held.clear();
+                    signalSettled();
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable recovering) {}
+            });
+        }
+        consumer = new DefaultConsumer(channel) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                var delivery = new Delivery(getChannel(), envelope.getDeliveryTag(), QueueConsumer.this::settled);
+                held.add(delivery);
+                Message message = message(envelope, properties, body);
+                if (stopping) {
+                    runner.handBack(queue, message, delivery, false);
+                    return;
+                }
+                run(message, delivery, false);
+            }
+        };
+        consumerTag = channel.basicConsume(queue, false, consumerName(), consumer);
+        quarantineChannel = connection.createChannel();
+        quarantineRunner = Thread.ofPlatform()
+                .name("celeriac-quarantine-" + queue)
+                .daemon()
+                .start(this::watchQuarantine);
         log.info(
                 "consuming queue '{}' with a {} pool of {} slots (prefetch {})",
                 queue,
@@ -76,12 +108,110 @@ public final class QueueConsumer {
                 prefetch);
     }
 
+    private String consumerName() {
+        return "celeriac-" + queue + "-" + pool.name();
+    }
+
+    private Message message(Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+        return new Message(body, converter.toMessageProperties(properties, envelope, StandardCharsets.UTF_8.name()));
+    }
+
+    private void run(Message message, Delivery delivery, boolean quarantined) {
+        try {
+            runner.handle(queue, pool, message, delivery, () -> stopping, quarantined);
+        } catch (RuntimeException e) {
+            log.error("a delivery of queue '{}' failed unexpectedly; it goes back to the queue", queue, e);
+            delivery.requeue();
+        }
+    }
+
+    private void settled(Delivery delivery) {
+        held.remove(delivery);
+        signalSettled();
+    }
+
+    private void signalSettled() {
+        synchronized (settles) {
+            settles.notifyAll();
+        }
+    }
+
+    /**
+     * Runs the quarantine's tasks, each alone: when it holds tasks, this consumer stops taking new ones, lets all it
+     * holds settle, then takes one quarantined task at a time and waits until it is settled, and then consumes again.
+     * A quarantined task that crashes the worker takes no other task with it.
+     */
+    private void watchQuarantine() {
+        while (!stopping) {
+            try {
+                Thread.sleep(QUARANTINE_CHECK_MILLIS);
+                if (stopping || quarantineChannel.messageCount(quarantine) == 0) {
+                    continue;
+                }
+                pause();
+                try {
+                    while (!stopping && awaitNothingHeld(DRAIN_MILLIS)) {
+                        GetResponse got = quarantineChannel.basicGet(quarantine, false);
+                        if (got == null) {
+                            break;
+                        }
+                        var delivery = new Delivery(
+                                quarantineChannel, got.getEnvelope().getDeliveryTag(), this::settled);
+                        held.add(delivery);
+                        run(message(got.getEnvelope(), got.getProps(), got.getBody()), delivery, true);
+                    }
+                } finally {
+                    resume();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                log.warn("could not look at the quarantine of queue '{}': {}", queue, e.toString());
+            }
+        }
+    }
+
+    /** Waits until this consumer holds no delivery; false if it still does after {@code millis}. */
+    private boolean awaitNothingHeld(long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        synchronized (settles) {
+            while (!held.isEmpty() && !stopping) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                settles.wait(Math.min(left, 100));
+            }
+        }
+        return held.isEmpty();
+    }
+
+    private synchronized void pause() throws IOException {
+        if (consumerTag != null && channel.isOpen()) {
+            channel.basicCancel(consumerTag);
+            consumerTag = null;
+        }
+    }
+
+    private synchronized void resume() {
+        if (stopping || consumerTag != null) {
+            return;
+        }
+        try {
+            consumerTag = channel.basicConsume(queue, false, consumerName(), consumer);
+        } catch (IOException | RuntimeException e) {
+            log.error("could not consume queue '{}' again after its quarantine: {}", queue, e.toString());
+        }
+    }
+
     /** Stops taking new messages; deliveries that still arrive go straight back to the queue. */
-    public void stopConsuming() {
+    public synchronized void stopConsuming() {
         stopping = true;
+        signalSettled();
         try {
             if (channel != null && channel.isOpen() && consumerTag != null) {
                 channel.basicCancel(consumerTag);
+                consumerTag = null;
             }
         } catch (IOException | RuntimeException e) {
             log.warn("could not cancel the consumer of queue '{}': {}", queue, e.toString());
@@ -90,7 +220,13 @@ public final class QueueConsumer {
 
     /** Closes the channel: any delivery still unsettled goes back to the queue. */
     public void close() {
+        if (quarantineRunner != null) {
+            quarantineRunner.interrupt();
+        }
         try {
+            if (quarantineChannel != null && quarantineChannel.isOpen()) {
+                quarantineChannel.close();
+            }
             if (channel != null && channel.isOpen()) {
                 channel.close();
             }

@@ -11,6 +11,7 @@ import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.message.TimeLimit;
 import dev.celeriac.protocol.names.MessageHeaders;
 import dev.celeriac.protocol.names.MetricNames;
+import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.protocol.topology.DelayLadder;
 import dev.celeriac.protocol.topology.DelayTier;
 import dev.celeriac.worker.TaskContext;
@@ -45,6 +46,7 @@ import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageBuilder;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -149,6 +151,26 @@ public final class TaskRunner {
      * has been handed back because the worker is stopping.
      */
     void handle(String queue, TaskPool pool, Message message, Delivery delivery, BooleanSupplier stopping) {
+        handle(queue, pool, message, delivery, stopping, false);
+    }
+
+    /**
+     * Handles a delivery; {@code quarantined} for one taken from the queue's quarantine, which runs whatever its
+     * history. A delivery of the work queue itself that was delivered before and never settled (its worker crashed,
+     * or handed it back) is not run here: it goes to the quarantine, where it will run alone, so that if it is what
+     * crashed the worker, it crashes no other task with it.
+     */
+    void handle(
+            String queue,
+            TaskPool pool,
+            Message message,
+            Delivery delivery,
+            BooleanSupplier stopping,
+            boolean quarantined) {
+        if (!quarantined && Boolean.TRUE.equals(message.getMessageProperties().getRedelivered())) {
+            finishers.execute(() -> quarantine(queue, message, delivery));
+            return;
+        }
         TaskMessage task;
         try {
             task = AmqpTaskMessages.decode(s.codec(), message);
@@ -201,18 +223,18 @@ public final class TaskRunner {
         try {
             while (!pool.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 if (stopping.getAsBoolean()) {
-                    delivery.requeue();
+                    handBack(queue, message, delivery, quarantined);
                     return;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            delivery.requeue();
+            handBack(queue, message, delivery, quarantined);
             return;
         }
         if (stopping.getAsBoolean()) {
             pool.release();
-            delivery.requeue();
+            handBack(queue, message, delivery, quarantined);
             return;
         }
         start(task, definition, queue, pool, message, delivery, now);
@@ -599,6 +621,59 @@ public final class TaskRunner {
                     "the revocation of task {} could not be published; it goes back to its queue: {}",
                     task.id(),
                     e.getMessage());
+            delivery.requeue();
+        }
+    }
+
+    /**
+     * Gives back a delivery this worker never started, because it is stopping: published again (confirmed) to where
+     * it came from, then acked. A nack would do the same, but it would mark the task redelivered and send it to the
+     * quarantine, though it never ran; if the publish fails, the nack it is.
+     */
+    void handBack(String queue, Message message, Delivery delivery, boolean quarantined) {
+        String id = String.valueOf(message.getMessageProperties()
+                .getHeaders()
+                .getOrDefault(MessageHeaders.ID, message.getMessageProperties().getCorrelationId()));
+        Message again = MessageBuilder.fromClonedMessage(message)
+                .removeHeader(MessageHeaders.DELIVERY_COUNT)
+                .build();
+        try {
+            if (quarantined) {
+                String quarantine = TopologyNames.suspectQueue(queue);
+                s.publisher().sendAndWait(id, "", quarantine, quarantine, again, s.publishTimeout());
+            } else {
+                s.publisher().sendAndWait(id, TopologyNames.TASK_EXCHANGE, queue, queue, again, s.publishTimeout());
+            }
+            delivery.ack();
+        } catch (TaskPublishException | IllegalStateException e) {
+            delivery.requeue();
+        }
+    }
+
+    /** Moves a delivery that came back unsettled to its queue's quarantine (confirmed), then acks it. */
+    private void quarantine(String queue, Message message, Delivery delivery) {
+        var properties = message.getMessageProperties();
+        Map<String, Object> headers = properties.getHeaders();
+        String id = String.valueOf(headers.getOrDefault(MessageHeaders.ID, properties.getCorrelationId()));
+        String task = String.valueOf(headers.getOrDefault(MessageHeaders.TASK, "(unknown)"));
+        long before = headers.get(MessageHeaders.UNSETTLED_DELIVERIES) instanceof Number n ? n.longValue() : 0;
+        long returned = headers.get(MessageHeaders.DELIVERY_COUNT) instanceof Number n ? n.longValue() : 1;
+        Message suspect = MessageBuilder.fromClonedMessage(message)
+                .removeHeader(MessageHeaders.DELIVERY_COUNT)
+                .setHeader(MessageHeaders.UNSETTLED_DELIVERIES, before + Math.max(1, returned))
+                .build();
+        String quarantine = TopologyNames.suspectQueue(queue);
+        try {
+            s.publisher().sendAndWait(id, "", quarantine, quarantine, suspect, s.publishTimeout());
+            delivery.ack();
+            s.metrics().quarantined(task, queue);
+            log.warn(
+                    "task {} ({}) came back unsettled from an earlier delivery; it runs alone from '{}'",
+                    id,
+                    task,
+                    quarantine);
+        } catch (TaskPublishException e) {
+            log.error("task {} could not be quarantined; it goes back to its queue: {}", id, e.getMessage());
             delivery.requeue();
         }
     }
