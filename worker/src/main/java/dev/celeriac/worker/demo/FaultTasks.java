@@ -1,0 +1,26 @@
+package dev.celeriac.worker.demo;
+
+import dev.celeriac.worker.CeleriacTask;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.stereotype.Component;
+
+/**
+ * Tasks that misbehave on purpose, for fault-injection runs (the reliability suite): registered only when
+ * {@code celeriac.demo.fault-tasks=true}, never in a demo worker started without it.
+ */
+@Component
+@ConditionalOnProperty(name = "celeriac.demo.fault-tasks", havingValue = "true")
+public class FaultTasks {
+
+    /** Exit code of a JVM halted by {@link #halt}, as a SIGKILL would leave it. */
+    static final int HALT_STATUS = 137;
+
+    /**
+     * Halts the worker's JVM at once, as a native crash or an OOM kill does: no shutdown hook runs, nothing is acked.
+     * The quorum queue's delivery limit is what stops it from crashing worker after worker.
+     */
+    @CeleriacTask(name = "demo.halt")
+    public void halt() {
+        Runtime.getRuntime().halt(HALT_STATUS);
+    }
+}
