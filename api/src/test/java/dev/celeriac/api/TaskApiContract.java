@@ -336,23 +336,12 @@ abstract class TaskApiContract {
         String id = failed.get("id").asString();
         assertThat(failed.get("state").asString()).isEqualTo("FAILURE");
 
-        JsonNode letter = null;
-        for (int i = 0; i < 100 && letter == null; i++) {
-            for (JsonNode candidate :
-                    get("/api/v1/dead-letters?queue=default").body().get("deadLetters")) {
-                if (id.equals(candidate.get("taskId").asString())) {
-                    letter = candidate;
-                }
-            }
-            if (letter == null) {
-                Thread.sleep(100);
-            }
-        }
-        assertThat(letter).as("dead letter of %s", id).isNotNull();
+        JsonNode letter = deadLetterOf(id);
         assertThat(letter.get("reason").asString()).isEqualTo("not-retryable");
         assertThat(letter.get("exception").asString()).isEqualTo("dev.celeriac.worker.NonRetryableException");
         assertThat(letter.get("message").asString()).isEqualTo("replay me");
         assertThat(letter.get("attempts").asInt()).isEqualTo(1);
+        assertThat(letter.get("replay").asInt()).isZero();
 
         Reply replayed = send(HttpRequest.newBuilder(URI.create(
                         base + "/api/v1/dead-letters/" + letter.get("id").asLong() + "/replay"))
@@ -375,10 +364,67 @@ abstract class TaskApiContract {
                 .filter(l -> id.equals(l.get("taskId").asString()))
                 .findFirst()
                 .orElseThrow();
+        assertThat(next.get("replay").asInt()).isEqualTo(1);
         assertThat(delete("/api/v1/dead-letters/" + next.get("id").asLong()).status())
                 .isEqualTo(204);
         assertThat(delete("/api/v1/dead-letters/" + next.get("id").asLong()).status())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void keepsOneDeadLetterOfATaskThatAWorkerDeadLetteredTwice() throws Exception {
+        String id = submitAndWait("{\"task\": \"demo.fail\", \"args\": [\"once\"]}")
+                .get("id")
+                .asString();
+        var stored = api.getBean(dev.celeriac.api.deadletters.DeadLetterStore.class)
+                .find(deadLetterOf(id).get("id").asLong())
+                .orElseThrow();
+
+        // What a worker that died between publishing the dead letter and acking the task sends when it gets the task
+        // again: the same letter a second time.
+        var properties = new org.springframework.amqp.core.MessageProperties();
+        properties.setCorrelationId(id);
+        properties.setContentType(stored.properties().contentType());
+        properties.setContentEncoding(stored.properties().contentEncoding());
+        stored.headers().forEach(properties::setHeader);
+        new org.springframework.amqp.rabbit.core.RabbitTemplate(
+                        api.getBean(org.springframework.amqp.rabbit.connection.ConnectionFactory.class))
+                .send(
+                        "",
+                        dev.celeriac.protocol.names.TopologyNames.deadLetterQueue("default"),
+                        new org.springframework.amqp.core.Message(stored.body(), properties));
+        // Dead letters of a queue are collected in order: once a later one is listed, the copy was handled.
+        deadLetterOf(submitAndWait("{\"task\": \"demo.fail\", \"args\": [\"after the copy\"]}")
+                .get("id")
+                .asString());
+
+        assertThat(java.util.stream.StreamSupport.stream(
+                                get("/api/v1/dead-letters?queue=default&limit=1000")
+                                        .body()
+                                        .get("deadLetters")
+                                        .spliterator(),
+                                false)
+                        .filter(l -> id.equals(l.get("taskId").asString())))
+                .hasSize(1);
+    }
+
+    /** The dead letter of a task, once the API has collected it. */
+    private static JsonNode deadLetterOf(String id) {
+        return org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> {
+                            for (JsonNode candidate : get("/api/v1/dead-letters?queue=default&limit=1000")
+                                    .body()
+                                    .get("deadLetters")) {
+                                if (id.equals(candidate.get("taskId").asString())) {
+                                    return candidate;
+                                }
+                            }
+                            return null;
+                        },
+                        java.util.Objects::nonNull);
     }
 
     static int status(String method, String path, String key) throws Exception {

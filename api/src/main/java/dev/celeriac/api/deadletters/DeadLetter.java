@@ -17,6 +17,7 @@ import java.time.Instant;
  * @param attempts attempts that ran
  * @param worker the worker that dead-lettered it
  * @param failedAt when
+ * @param replay how many times the task had been replayed from its dead letters before this one
  */
 public record DeadLetter(
         long id,
@@ -29,4 +30,5 @@ public record DeadLetter(
         String traceback,
         Integer attempts,
         String worker,
-        Instant failedAt) {}
+        Instant failedAt,
+        int replay) {}

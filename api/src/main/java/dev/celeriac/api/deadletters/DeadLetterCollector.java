@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.support.MessagePropertiesConverter;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -125,7 +126,8 @@ public final class DeadLetterCollector implements SmartLifecycle {
                 text(headers.get(MessageHeaders.FAILURE_TRACEBACK)),
                 headers.get(MessageHeaders.FAILURE_ATTEMPTS) instanceof Number n ? n.intValue() : null,
                 text(headers.get(MessageHeaders.FAILURE_WORKER)),
-                failedAt);
+                failedAt,
+                headers.get(MessageHeaders.REPLAY) instanceof Number n ? n.intValue() : 0);
         var taskProperties = new TaskProperties(
                 properties.getContentType(),
                 properties.getContentEncoding(),
@@ -134,18 +136,37 @@ public final class DeadLetterCollector implements SmartLifecycle {
                 properties.getPriority(),
                 true,
                 null);
-        String finalReason = reason;
-        transactions.executeWithoutResult(status -> {
-            store.add(letter, taskProperties, headers, body);
-            if (byBroker && taskId != null) {
-                ledger.apply(List.of(new TaskEvent.Failed(
-                        EventSource.now("rabbitmq", 0),
-                        taskId,
-                        "DeadLettered('" + finalReason + "')",
-                        null,
-                        Map.of("reason", String.valueOf(finalReason)))));
-            }
-        });
+        boolean kept;
+        try {
+            kept = Boolean.TRUE.equals(
+                    transactions.execute(status -> store(letter, byBroker, taskProperties, headers, body)));
+        } catch (DuplicateKeyException e) {
+            kept = false; // another collector stored the same letter at the same moment, with its ledger update
+        }
+        if (!kept) {
+            log.info("a dead letter of task {} from '{}' is already kept: dropped this copy", taskId, queue);
+        }
+    }
+
+    /** Stores the letter and, if RabbitMQ made it, records the failure: {@code false} if the letter was a copy. */
+    private boolean store(
+            DeadLetter letter,
+            boolean byBroker,
+            TaskProperties taskProperties,
+            Map<String, Object> headers,
+            byte[] body) {
+        if (!store.add(letter, taskProperties, headers, body)) {
+            return false;
+        }
+        if (byBroker && letter.taskId() != null) {
+            ledger.apply(List.of(new TaskEvent.Failed(
+                    EventSource.now("rabbitmq", 0),
+                    letter.taskId(),
+                    "DeadLettered('" + letter.reason() + "')",
+                    null,
+                    Map.of("reason", String.valueOf(letter.reason())))));
+        }
+        return true;
     }
 
     private static String text(Object value) {

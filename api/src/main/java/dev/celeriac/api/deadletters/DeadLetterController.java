@@ -8,6 +8,7 @@ import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.protocol.message.MalformedMessageException;
 import dev.celeriac.protocol.message.TaskMessage;
 import dev.celeriac.protocol.message.TaskMessageCodec;
+import dev.celeriac.protocol.names.MessageHeaders;
 import dev.celeriac.protocol.names.TopologyNames;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -74,6 +75,7 @@ public class DeadLetterController {
         }
         var extra = new LinkedHashMap<String, Object>(original.headers().extra());
         extra.keySet().removeIf(name -> name.startsWith("x-"));
+        extra.put(MessageHeaders.REPLAY, stored.letter().replay() + 1);
         TaskMessage replay = new TaskMessage(
                 original.properties(),
                 original.headers().toBuilder().retries(0).eta(null).extra(extra).build(),

@@ -28,12 +28,20 @@ public final class DeadLetterStore {
         this.json = json;
     }
 
-    /** Keeps a dead letter. */
-    public void add(DeadLetter letter, TaskProperties properties, Map<String, Object> headers, byte[] body) {
+    /**
+     * Keeps a dead letter, unless one of the same task and replay is already kept: a task is dead-lettered once per
+     * replay, and a worker that died before acking dead-letters it again. {@code false} if it was such a copy. Two
+     * collectors storing copies at the same moment meet the unique index instead: one of them gets a
+     * {@link org.springframework.dao.DuplicateKeyException}.
+     */
+    public boolean add(DeadLetter letter, TaskProperties properties, Map<String, Object> headers, byte[] body) {
+        if (letter.taskId() != null && kept(letter.taskId(), letter.replay())) {
+            return false;
+        }
         jdbc.update(
                 "INSERT INTO dead_letters (task_id, task, queue, reason, exception, message, traceback, attempts,"
-                        + " worker, failed_at, content_type, content_encoding, reply_to, priority, headers, body)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " worker, failed_at, content_type, content_encoding, reply_to, priority, headers, body, replay)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 letter.taskId(),
                 letter.task(),
                 letter.queue(),
@@ -49,7 +57,15 @@ public final class DeadLetterStore {
                 properties.replyTo(),
                 properties.priority(),
                 json.writeValueAsString(headers),
-                Base64.getEncoder().encodeToString(body));
+                Base64.getEncoder().encodeToString(body),
+                letter.replay());
+        return true;
+    }
+
+    private boolean kept(String taskId, int replay) {
+        Long count = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM dead_letters WHERE task_id = ? AND replay = ?", Long.class, taskId, replay);
+        return count != null && count > 0;
     }
 
     /** Dead letters of a queue kept for replay. */
@@ -112,5 +128,6 @@ public final class DeadLetterStore {
             rs.getString("worker"),
             rs.getTimestamp("failed_at") == null
                     ? Instant.EPOCH
-                    : rs.getTimestamp("failed_at").toInstant());
+                    : rs.getTimestamp("failed_at").toInstant(),
+            rs.getInt("replay"));
 }

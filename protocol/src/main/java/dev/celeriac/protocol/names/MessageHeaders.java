@@ -66,6 +66,12 @@ public final class MessageHeaders {
     /** When the message was dead-lettered, ISO-8601. */
     public static final String FAILURE_TIME = "x-celeriac-failed-at";
 
+    /**
+     * Set by the API when it replays a dead letter: how many times this task was replayed. A task is dead-lettered
+     * once per replay; copies of the same one (from a worker that died before acking) are dropped.
+     */
+    public static final String REPLAY = "x-celeriac-replay";
+
     /** Set by quorum queues on redelivery: how often the message was delivered before. */
     public static final String DELIVERY_COUNT = "x-delivery-count";
     /** Set by a worker that quarantines a task: deliveries of it that ended without a settle (a crash, a hand-back). */
