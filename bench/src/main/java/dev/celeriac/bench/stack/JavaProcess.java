@@ -143,6 +143,17 @@ public final class JavaProcess implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** SIGTERM, as a supervisor stops a process; returns the exit code once it has exited (a kill after a minute). */
+    public int terminate() throws InterruptedException {
+        close();
+        return process.exitValue();
+    }
+
+    /** Whether the process still runs. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** SIGTERM, then a kill if it does not stop within a minute. */
     @Override
     public void close() throws InterruptedException {

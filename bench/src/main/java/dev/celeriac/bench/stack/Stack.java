@@ -29,6 +29,8 @@ public final class Stack implements AutoCloseable {
 
     static final String DATABASE = "celeriac_bench";
 
+    private final String database;
+
     private final Path root;
     private final String rabbitHost;
     private final String vhost;
@@ -38,6 +40,22 @@ public final class Stack implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
 
     public Stack(Path root, String rabbitHost, String vhost, String postgresUrl, String postgresUser, Path logs) {
+        this(root, rabbitHost, vhost, postgresUrl, DATABASE, postgresUser, logs);
+    }
+
+    /** A stack whose ledger is the database {@code database} (dropped and made again by {@link #reset}). */
+    public Stack(
+            Path root,
+            String rabbitHost,
+            String vhost,
+            String postgresUrl,
+            String database,
+            String postgresUser,
+            Path logs) {
+        if (!database.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("not a plain database name: " + database);
+        }
+        this.database = database;
         this.root = root;
         this.rabbitHost = rabbitHost;
         this.vhost = vhost;
@@ -54,8 +72,8 @@ public final class Stack implements AutoCloseable {
         rabbitmqctl(false, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
         try (Connection connection = database("postgres");
                 var statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-            statement.execute("CREATE DATABASE " + DATABASE);
+            statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            statement.execute("CREATE DATABASE " + database);
         }
     }
 
@@ -71,19 +89,37 @@ public final class Stack implements AutoCloseable {
 
     /** An API JVM with its ledger on PostgreSQL, ready for requests. */
     public JavaProcess api(String... arguments) throws InterruptedException {
+        return apiWithLedger(ledgerUrl(), arguments);
+    }
+
+    /** The JDBC URL of the ledger's database. */
+    public String ledgerUrl() {
+        return postgresUrl + database;
+    }
+
+    /**
+     * An API JVM whose ledger is at the given JDBC URL (the ledger's database behind a proxy, for instance). Its keys
+     * are {@link #API_KEY} (admin) unless the arguments set {@code --celeriac.api.keys}.
+     */
+    public JavaProcess apiWithLedger(String jdbcUrl, String... arguments) throws InterruptedException {
         var args = new ArrayList<>(rabbitArguments());
-        args.add("--spring.datasource.url=" + postgresUrl + DATABASE);
+        args.add("--spring.datasource.url=" + jdbcUrl);
         args.add("--spring.datasource.username=" + postgresUser);
-        args.add("--celeriac.api.keys=" + API_KEY + ":admin");
+        if (java.util.Arrays.stream(arguments).noneMatch(a -> a.startsWith("--celeriac.api.keys="))) {
+            args.add("--celeriac.api.keys=" + API_KEY + ":admin");
+        }
         args.addAll(List.of(arguments));
         JavaProcess process = track(JavaProcess.start(
                 "api", root.resolve("api/target/celeriac-api.jar"), List.of(), args, freePort(), logs));
         return process.awaitReady("Started CeleriacApiApplication", Duration.ofSeconds(90));
     }
 
-    /** A producer (the Java task client) in this JVM; {@code sentEvents} as {@code celeriac.producer.send-sent-events}. */
-    public ConfigurableApplicationContext producer(boolean sentEvents) {
-        var arguments = new ArrayList<String>();
+    /**
+     * A producer (the Java task client) in this JVM; {@code sentEvents} as {@code celeriac.producer.send-sent-events},
+     * and any further {@code --name=value} arguments (a queue's topology, say).
+     */
+    public ConfigurableApplicationContext producer(boolean sentEvents, String... extra) {
+        var arguments = new ArrayList<String>(List.of(extra));
         rabbitArguments().forEach(arguments::add);
         arguments.add("--celeriac.producer.send-sent-events=" + sentEvents);
         // Only a producer, even where the worker library is on the class path (the harness's own tests).
@@ -113,7 +149,7 @@ public final class Stack implements AutoCloseable {
     /** Tasks in the ledger by state, counting only the given ids. */
     public java.util.Map<String, Long> ledgerStates(java.util.Collection<String> ids) throws SQLException {
         var states = new java.util.TreeMap<String, Long>();
-        try (Connection connection = database(DATABASE);
+        try (Connection connection = database(database);
                 var statement = connection.prepareStatement(
                         "SELECT state, COUNT(*) FROM tasks WHERE id = ANY (?) GROUP BY state")) {
             statement.setArray(1, connection.createArrayOf("varchar", ids.toArray()));
@@ -140,7 +176,7 @@ public final class Stack implements AutoCloseable {
 
     /** One value from a one-row query of the ledger, with the state as its parameter. */
     private <T> T ledgerQuery(String sql, String state, Column<T> column) throws SQLException {
-        try (Connection connection = database(DATABASE);
+        try (Connection connection = database(database);
                 var statement = connection.prepareStatement(sql)) {
             statement.setString(1, state);
             try (var rows = statement.executeQuery()) {
@@ -148,6 +184,11 @@ public final class Stack implements AutoCloseable {
                 return column.read(rows);
             }
         }
+    }
+
+    /** A connection to the ledger's database (not through any proxy a scenario puts in front of it). */
+    public Connection ledger() throws SQLException {
+        return database(database);
     }
 
     private Connection database(String name) throws SQLException {
@@ -176,8 +217,13 @@ public final class Stack implements AutoCloseable {
         rabbitmqctl(true, "delete_vhost", vhost);
         try (Connection connection = database("postgres");
                 var statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+            statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
         }
+    }
+
+    /** Runs {@code rabbitmqctl} with these arguments (as root, or through {@code sudo -n}); fails if it does. */
+    public static void rabbitmqctl(String... arguments) throws InterruptedException {
+        rabbitmqctl(false, arguments);
     }
 
     private static void rabbitmqctl(boolean mayFail, String... arguments) throws InterruptedException {

@@ -3,105 +3,94 @@ package dev.celeriac.bench.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.rabbitmq.client.Connection;
 import dev.celeriac.bench.stack.JavaProcess;
-import dev.celeriac.bench.stack.Stack;
 import dev.celeriac.producer.TaskClient;
-import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.producer.TaskRequest;
-import dev.celeriac.protocol.event.EventCodec;
-import dev.celeriac.protocol.event.TaskEvent;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Scenario 1 of the reliability suite: one of two worker JVMs is killed with SIGKILL half-way through a run. Every
- * accepted task must end SUCCESS (lost = 0), none may stay STARTED, and only the tasks the killed worker held may
- * run twice (at most its prefetch: pool 8 + lookahead 1).
+ * Scenarios 1 and 2 of the reliability suite: one of two worker JVMs is stopped half-way through a run, by SIGKILL
+ * (a crash) or by SIGTERM (a supervisor's stop). Every accepted task must end SUCCESS, none may stay STARTED.
  */
 class WorkerCrashReliabilityTests {
 
     private static final int TASKS = 2_000;
     private static final int POOL = 8;
     private static final int PREFETCH = POOL + 1;
+    private static final String CONCURRENCY = "--celeriac.worker.queues.default.concurrency=" + POOL;
 
     @TempDir
     static Path logs;
 
+    /** Only the tasks the killed worker held may run twice: at most its prefetch (pool 8 + lookahead 1). */
     @Test
     void sigkillOfOneWorkerLosesNothingAndRerunsAtMostItsPrefetch() throws Exception {
-        Path root = Path.of("..").toAbsolutePath().normalize();
-        try (var stack = new Stack(
-                root,
-                "127.0.0.1",
-                "celeriac-reliability-crash",
-                "jdbc:postgresql://127.0.0.1:5432/",
-                "postgres",
-                logs)) {
-            stack.reset();
+        try (var trial = Trial.start("crash", logs)) {
+            var stack = trial.stack();
             stack.api();
-            String concurrency = "--celeriac.worker.queues.default.concurrency=" + POOL;
-            JavaProcess victim = stack.worker("victim", List.of(), concurrency);
-            stack.worker("survivor", List.of(), concurrency);
+            JavaProcess victim = stack.worker("victim", List.of(), CONCURRENCY);
+            stack.worker("survivor", List.of(), CONCURRENCY);
             TaskClient client = stack.producer(true).getBean(TaskClient.class);
+            trial.watch();
 
-            // Every execution, as the workers announce them: a task started twice ran twice.
-            Map<String, AtomicInteger> starts = new ConcurrentHashMap<>();
-            EventCodec codec = new EventCodec(JsonMapper.builder().build());
-            Connection watch = stack.connections().newConnection();
-            var channel = watch.createChannel();
-            String queue = channel.queueDeclare().getQueue();
-            channel.queueBind(queue, "celeryev", "task.#");
-            channel.basicConsume(
-                    queue,
-                    true,
-                    (tag, delivery) -> codec.decode(delivery.getBody()).forEach(event -> {
-                        if (event instanceof TaskEvent.Started started) {
-                            starts.computeIfAbsent(started.uuid(), id -> new AtomicInteger())
-                                    .incrementAndGet();
-                        }
-                    }),
-                    tag -> {});
-
-            Set<String> accepted = new HashSet<>();
-            for (int batch = 0; batch < TASKS / 200; batch++) {
-                var requests = new ArrayList<TaskRequest>();
-                for (int i = 0; i < 200; i++) {
-                    requests.add(TaskRequest.of("demo.sleep", 20));
-                }
-                client.submitAll(requests).stream().map(TaskHandle::id).forEach(accepted::add);
-            }
-            assertThat(accepted).hasSize(TASKS);
-
-            await().atMost(Duration.ofMinutes(2))
-                    .pollInterval(Duration.ofMillis(50))
-                    .until(() -> stack.ledgerStates(accepted).getOrDefault("SUCCESS", 0L) >= TASKS / 2);
+            trial.submit(client, TASKS, () -> TaskRequest.of("demo.sleep", 20));
+            assertThat(trial.acceptedCount()).isEqualTo(TASKS);
+            awaitSucceeded(trial, TASKS / 2);
             victim.kill();
-            long killedAt = stack.ledgerStates(accepted).getOrDefault("SUCCESS", 0L);
+            long killedAt = trial.count("SUCCESS");
 
-            await().atMost(Duration.ofMinutes(3))
-                    .pollInterval(Duration.ofMillis(500))
-                    .until(() -> stack.ledgerStates(accepted).getOrDefault("SUCCESS", 0L) == TASKS);
-            Map<String, Long> states = stack.ledgerStates(accepted);
-            long twice = starts.values().stream().filter(n -> n.get() > 1).count();
-            System.out.printf(
-                    "reliability: worker SIGKILL at %d of %d done; lost %d; ran twice %d (bound %d); states %s%n",
-                    killedAt, TASKS, TASKS - states.getOrDefault("SUCCESS", 0L), twice, PREFETCH, states);
-
-            assertThat(states).containsExactly(Map.entry("SUCCESS", (long) TASKS));
-            assertThat(twice).isLessThanOrEqualTo(PREFETCH);
-            assertThat(starts.keySet()).containsAll(accepted);
-            watch.close();
+            trial.awaitAllTerminal(Duration.ofMinutes(3));
+            trial.report("worker SIGKILL", "killed at %d done; bound of ran twice %d".formatted(killedAt, PREFETCH));
+            trial.assertNothingLost();
+            assertThat(trial.states()).containsExactly(Map.entry("SUCCESS", (long) TASKS));
+            assertThat(trial.ranTwice()).isLessThanOrEqualTo(PREFETCH);
         }
+    }
+
+    /**
+     * A SIGTERM drains: the stopped worker hands its prefetched messages back at once and lets running tasks finish
+     * within its grace; a task still running when the grace ends goes back too. Only those may run twice.
+     */
+    @Test
+    void sigtermOfOneWorkerFinishesOrHandsBackWhatItHeld() throws Exception {
+        try (var trial = Trial.start("shutdown", logs)) {
+            var stack = trial.stack();
+            stack.api();
+            JavaProcess victim = stack.worker("victim", List.of(), CONCURRENCY, "--celeriac.worker.shutdown-grace=2s");
+            stack.worker("survivor", List.of(), CONCURRENCY);
+            TaskClient client = stack.producer(true).getBean(TaskClient.class);
+            trial.watch();
+
+            // Mostly short tasks, and every 50th one longer than the stopped worker's grace.
+            int[] n = {0};
+            trial.submit(client, TASKS, () -> TaskRequest.of("demo.sleep", n[0]++ % 50 == 0 ? 4_000 : 20));
+            awaitSucceeded(trial, TASKS / 2);
+            long stopping = System.nanoTime();
+            int exit = victim.terminate();
+            Duration stopped = Duration.ofNanos(System.nanoTime() - stopping);
+            long stoppedAt = trial.count("SUCCESS");
+
+            trial.awaitAllTerminal(Duration.ofMinutes(3));
+            trial.report(
+                    "worker SIGTERM",
+                    "stopped at %d done, exit %d after %d ms (grace 2 s)"
+                            .formatted(stoppedAt, exit, stopped.toMillis()));
+            trial.assertNothingLost();
+            assertThat(exit).isZero();
+            assertThat(trial.states()).containsExactly(Map.entry("SUCCESS", (long) TASKS));
+            // A long task cut by the grace runs again; a short one had time to finish.
+            assertThat(trial.ranTwice()).isLessThanOrEqualTo(POOL);
+        }
+    }
+
+    private static void awaitSucceeded(Trial trial, long count) {
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> trial.count("SUCCESS") >= count);
     }
 }
