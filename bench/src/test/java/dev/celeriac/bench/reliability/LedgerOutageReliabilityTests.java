@@ -1,0 +1,142 @@
+package dev.celeriac.bench.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.celeriac.bench.stack.JavaProcess;
+import dev.celeriac.bench.stack.Stack;
+import dev.celeriac.producer.TaskClient;
+import dev.celeriac.producer.TaskRequest;
+import dev.celeriac.protocol.names.TopologyNames;
+import dev.celeriac.testsupport.proxy.FaultProxy;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scenarios 4 and 5 of the reliability suite: the ledger's side goes away while producers and workers carry on. The
+ * recorder acks events only after they are stored, so they wait in {@code celeriac.events}; once the ledger is back
+ * it catches up, and every accepted task ends SUCCESS.
+ */
+class LedgerOutageReliabilityTests {
+
+    private static final String CONCURRENCY = "--celeriac.worker.queues.default.concurrency=8";
+
+    @TempDir
+    static Path logs;
+
+    /** Scenario 4: the API JVM (the recorder) is killed and stays down for 60 s while tasks keep flowing. */
+    @Test
+    void apiDownForAMinuteLeavesEventsWaitingAndTheLedgerCatchesUp() throws Exception {
+        try (var trial = Trial.start("recorder", logs)) {
+            Stack stack = trial.stack();
+            JavaProcess api = stack.api();
+            stack.worker("w1", List.of(), CONCURRENCY);
+            stack.worker("w2", List.of(), CONCURRENCY);
+            TaskClient client = stack.producer(true).getBean(TaskClient.class);
+            trial.watch();
+
+            long backlog;
+            Duration catchUp;
+            try (var feed = trial.keepSubmitting(client, 20, () -> TaskRequest.of("demo.sleep", 10))) {
+                Thread.sleep(5_000);
+                api.kill();
+                Thread.sleep(60_000);
+                backlog = eventBacklog(stack);
+                long restarting = System.nanoTime();
+                stack.api();
+                await().atMost(Duration.ofMinutes(2))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> eventBacklog(stack) < 100);
+                catchUp = Duration.ofNanos(System.nanoTime() - restarting);
+                Thread.sleep(3_000);
+            }
+            trial.awaitAllTerminal(Duration.ofMinutes(2));
+            trial.report(
+                    "API down 60 s",
+                    "events waiting when it came back %d, backlog drained %.1f s after its restart"
+                            .formatted(backlog, catchUp.toMillis() / 1000.0));
+            trial.assertNothingLost();
+            assertThat(backlog).as("events kept while the recorder was down").isGreaterThan(1_000);
+            assertThat(trial.states()).containsOnlyKeys("SUCCESS");
+        }
+    }
+
+    /**
+     * Scenario 5: the API's connections to PostgreSQL are cut and refused for 30 s (a fault proxy between them).
+     * REST answers 503 with Retry-After, the recorder acks nothing it could not store, and the ledger is complete
+     * once the database is back.
+     */
+    @Test
+    void postgresDownForThirtySecondsAnswers503AndLosesNoEvent() throws Exception {
+        try (var trial = Trial.start("database", logs);
+                var database = FaultProxy.to("127.0.0.1", 5432)) {
+            Stack stack = trial.stack();
+            JavaProcess api = stack.apiWithLedger(stack.ledgerUrl().replace(":5432/", ":" + database.port() + "/"));
+            stack.worker("w1", List.of(), CONCURRENCY);
+            TaskClient client = stack.producer(true).getBean(TaskClient.class);
+            trial.watch();
+            var rest = new Rest(api, Stack.API_KEY);
+            String known = submitOverRest(trial, rest);
+
+            var answers = new TreeMap<Integer, Integer>();
+            long withoutRetryAfter = 0;
+            long backlog;
+            try (var feed = trial.keepSubmitting(client, 20, () -> TaskRequest.of("demo.sleep", 10))) {
+                Thread.sleep(3_000);
+                database.disconnect();
+                long down = System.nanoTime();
+                while (System.nanoTime() - down < Duration.ofSeconds(30).toNanos()) {
+                    for (var response : List.of(
+                            rest.post("/api/v1/tasks", Rest.task("demo.sleep", "[10]")),
+                            rest.get("/api/v1/tasks/" + known))) {
+                        answers.merge(response.statusCode(), 1, Integer::sum);
+                        if (response.statusCode() == 202) {
+                            trial.accepted(Rest.json(response).get("id").asString());
+                        }
+                        if (response.statusCode() == 503
+                                && response.headers().firstValue("Retry-After").isEmpty()) {
+                            withoutRetryAfter++;
+                        }
+                    }
+                    Thread.sleep(500);
+                }
+                backlog = eventBacklog(stack);
+                database.restore();
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> rest.get("/api/v1/tasks/" + known).statusCode() == 200);
+                submitOverRest(trial, rest);
+            }
+            trial.awaitAllTerminal(Duration.ofMinutes(2));
+            trial.report(
+                    "PostgreSQL down 30 s",
+                    "REST answers while down %s, events waiting at the end of the outage %d"
+                            .formatted(answers, backlog));
+            trial.assertNothingLost();
+            assertThat(answers).containsOnlyKeys(503);
+            assertThat(withoutRetryAfter).isZero();
+            assertThat(backlog).as("events kept while the database was down").isGreaterThan(500);
+            assertThat(trial.states()).containsOnlyKeys("SUCCESS");
+        }
+    }
+
+    private static String submitOverRest(Trial trial, Rest rest) {
+        HttpResponse<String> response = rest.post("/api/v1/tasks", Rest.task("demo.sleep", "[10]"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        String id = Rest.json(response).get("id").asString();
+        trial.accepted(id);
+        return id;
+    }
+
+    private static long eventBacklog(Stack stack) throws Exception {
+        try (var connection = stack.connections().newConnection();
+                var channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(TopologyNames.EVENT_QUEUE).getMessageCount();
+        }
+    }
+}
