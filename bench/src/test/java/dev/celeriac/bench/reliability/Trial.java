@@ -12,6 +12,7 @@ import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.TaskRequest;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.protocol.state.TaskState;
 import dev.celeriac.protocol.state.TaskStatus;
 import java.nio.file.Path;
@@ -39,6 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
  * task whose recorded status ever moved backwards. {@link #assertNothingLost} checks the suite's rule at the end.
  */
 final class Trial implements AutoCloseable {
+
+    /** The event watcher's own queue in the scenario's vhost. */
+    private static final String WATCH_QUEUE = "celeriac.reliability.watch";
 
     static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/";
 
@@ -76,9 +80,9 @@ final class Trial implements AutoCloseable {
     }
 
     /**
-     * Starts both watchers; call once the API has created the ledger's schema. The event watcher's connection
-     * recovers by itself after a broker restart (events sent while the broker is down are not seen, so
-     * {@link #ranTwice} undercounts across one).
+     * Starts both watchers; call once the API has created the ledger's schema. The event watcher reads a quorum queue
+     * of its own, emptied first, so that events sent while its connection recovers from a broker restart or a cut
+     * wait for it there and {@link #ranTwice} misses none.
      */
     Trial watch() throws Exception {
         EventCodec codec = new EventCodec(JsonMapper.builder().build());
@@ -86,8 +90,10 @@ final class Trial implements AutoCloseable {
         factory.setNetworkRecoveryInterval(500);
         eventWatch = factory.newConnection("reliability-watch");
         var channel = eventWatch.createChannel();
-        String queue = channel.queueDeclare().getQueue();
-        channel.queueBind(queue, "celeryev", "task.#");
+        String queue = WATCH_QUEUE;
+        channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+        channel.queuePurge(queue);
+        channel.queueBind(queue, TopologyNames.EVENT_EXCHANGE, "task.#");
         channel.basicConsume(
                 queue,
                 true,
@@ -252,12 +258,14 @@ final class Trial implements AutoCloseable {
     /** One line for the scenario's figures. */
     void report(String scenario, String figures) throws SQLException {
         System.out.printf(
-                "reliability: %s: accepted %d, refused %d, lost %d, regressions %d, ran twice %d; %s; states %s%n",
+                "reliability: %s: accepted %d, refused %d, lost %d, regressions %d, seen starting %d, ran twice %d;"
+                        + " %s; states %s%n",
                 scenario,
                 accepted.size(),
                 refused.get(),
                 unfinished(),
                 regressions.size(),
+                starts.size(),
                 ranTwice(),
                 figures,
                 states());
