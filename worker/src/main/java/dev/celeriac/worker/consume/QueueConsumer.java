@@ -142,10 +142,16 @@ public final class QueueConsumer {
      * A quarantined task that crashes the worker takes no other task with it.
      */
     private void watchQuarantine() {
+        boolean failing = false;
         while (!stopping) {
             try {
                 Thread.sleep(QUARANTINE_CHECK_MILLIS);
-                if (stopping || quarantineChannel.messageCount(quarantine) == 0) {
+                long waiting = quarantineChannel.messageCount(quarantine);
+                if (failing) {
+                    log.info("looking at the quarantine of queue '{}' again", queue);
+                    failing = false;
+                }
+                if (stopping || waiting == 0) {
                     continue;
                 }
                 pause();
@@ -166,7 +172,11 @@ public final class QueueConsumer {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException | RuntimeException e) {
-                log.warn("could not look at the quarantine of queue '{}': {}", queue, e.toString());
+                // Once per outage: the connection's own recovery is logged already.
+                if (!failing) {
+                    log.warn("could not look at the quarantine of queue '{}': {}", queue, e.toString());
+                    failing = true;
+                }
             }
         }
     }
