@@ -35,10 +35,7 @@ class LedgerOutageReliabilityTests {
         try (var trial = Trial.start("recorder", logs)) {
             Stack stack = trial.stack();
             JavaProcess api = stack.api();
-            stack.worker("w1", List.of(), CONCURRENCY);
-            stack.worker("w2", List.of(), CONCURRENCY);
-            TaskClient client = stack.producer(true).getBean(TaskClient.class);
-            trial.watch();
+            TaskClient client = trial.twoWorkersAndAProducer(CONCURRENCY);
 
             long backlog;
             Duration catchUp;
@@ -46,12 +43,12 @@ class LedgerOutageReliabilityTests {
                 Thread.sleep(5_000);
                 api.kill();
                 Thread.sleep(60_000);
-                backlog = eventBacklog(stack);
+                backlog = eventBacklog(trial);
                 long restarting = System.nanoTime();
                 stack.api();
                 await().atMost(Duration.ofMinutes(2))
                         .pollInterval(Duration.ofMillis(200))
-                        .until(() -> eventBacklog(stack) < 100);
+                        .until(() -> eventBacklog(trial) < 100);
                 catchUp = Duration.ofNanos(System.nanoTime() - restarting);
                 Thread.sleep(3_000);
             }
@@ -105,7 +102,7 @@ class LedgerOutageReliabilityTests {
                     }
                     Thread.sleep(500);
                 }
-                backlog = eventBacklog(stack);
+                backlog = eventBacklog(trial);
                 database.restore();
                 await().atMost(Duration.ofSeconds(30))
                         .pollInterval(Duration.ofMillis(200))
@@ -133,10 +130,7 @@ class LedgerOutageReliabilityTests {
         return id;
     }
 
-    private static long eventBacklog(Stack stack) throws Exception {
-        try (var connection = stack.connections().newConnection();
-                var channel = connection.createChannel()) {
-            return channel.queueDeclarePassive(TopologyNames.EVENT_QUEUE).getMessageCount();
-        }
+    private static long eventBacklog(Trial trial) throws Exception {
+        return trial.queue(TopologyNames.EVENT_QUEUE).getMessageCount();
     }
 }

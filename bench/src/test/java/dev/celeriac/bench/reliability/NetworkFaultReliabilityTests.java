@@ -10,7 +10,6 @@ import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.testsupport.proxy.FaultProxy;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,11 +37,7 @@ class NetworkFaultReliabilityTests {
             Stack stack = trial.stack();
             String port = "--spring.rabbitmq.port=" + link.port();
             stack.api(port);
-            var concurrency = "--celeriac.worker.queues.default.concurrency=8";
-            stack.worker("w1", List.of(), port, concurrency);
-            stack.worker("w2", List.of(), port, concurrency);
-            TaskClient client = stack.producer(true).getBean(TaskClient.class);
-            trial.watch();
+            TaskClient client = trial.twoWorkersAndAProducer(port, "--celeriac.worker.queues.default.concurrency=8");
 
             long cutsReconnected;
             Duration recovered;
@@ -63,8 +58,8 @@ class NetworkFaultReliabilityTests {
                 long restoring = System.nanoTime();
                 await().atMost(Duration.ofMinutes(1))
                         .pollInterval(Duration.ofMillis(250))
-                        .until(() ->
-                                consumers(stack, "default") == 2 && consumers(stack, TopologyNames.EVENT_QUEUE) == 1);
+                        .until(() -> trial.queue("default").getConsumerCount() == 2
+                                && trial.queue(TopologyNames.EVENT_QUEUE).getConsumerCount() == 1);
                 recovered = Duration.ofNanos(System.nanoTime() - restoring);
                 Thread.sleep(3_000);
             }
@@ -77,13 +72,6 @@ class NetworkFaultReliabilityTests {
             assertThat(trial.states()).containsOnlyKeys("SUCCESS");
             assertThat(cutsReconnected).isPositive();
             assertThat(trial.ranTwice()).isLessThanOrEqualTo(RAN_TWICE_BOUND);
-        }
-    }
-
-    private static int consumers(Stack stack, String queue) throws Exception {
-        try (var connection = stack.connections().newConnection();
-                var channel = connection.createChannel()) {
-            return channel.queueDeclarePassive(queue).getConsumerCount();
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.celeriac.bench.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
 import dev.celeriac.bench.stack.Stack;
 import dev.celeriac.producer.BatchPublishException;
@@ -206,6 +207,26 @@ final class Trial implements AutoCloseable {
 
     long count(String state) throws SQLException {
         return states().getOrDefault(state, 0L);
+    }
+
+    /** A queue of the scenario's vhost as the broker sees it now: ready messages and consumers. */
+    AMQP.Queue.DeclareOk queue(String name) throws Exception {
+        try (var connection = stack.connections().newConnection();
+                var channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(name);
+        }
+    }
+
+    /**
+     * Two worker JVMs, {@code w1} and {@code w2}, with the same arguments, and a Java producer that waits for the
+     * broker's confirms; the watchers are started.
+     */
+    TaskClient twoWorkersAndAProducer(String... workerArguments) throws Exception {
+        stack.worker("w1", List.of(), workerArguments);
+        stack.worker("w2", List.of(), workerArguments);
+        TaskClient client = stack.producer(true).getBean(TaskClient.class);
+        watch();
+        return client;
     }
 
     /** Waits until every accepted task is terminal in the ledger. */
