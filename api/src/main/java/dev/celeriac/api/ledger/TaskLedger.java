@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,34 +39,7 @@ public final class TaskLedger {
             String parentId,
             String rootId,
             Instant eta,
-            Instant expires) {
-
-        /** The record of this task as it stands once accepted: PENDING, submitted at {@code at}. */
-        public TaskRecord asPending(Instant at) {
-            return new TaskRecord(
-                    id,
-                    task,
-                    queue,
-                    TaskState.PENDING,
-                    0,
-                    args,
-                    kwargs,
-                    null,
-                    false,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    parentId,
-                    rootId,
-                    eta,
-                    expires,
-                    at,
-                    null,
-                    null);
-        }
-    }
+            Instant expires) {}
 
     static final String UNKNOWN_TASK = "(unknown)";
 
@@ -81,12 +55,16 @@ public final class TaskLedger {
         this.clock = clock;
     }
 
-    /** Records an accepted task as PENDING, unless its events got here first. */
-    public void recordSubmitted(Submitted task) {
-        transactions.executeWithoutResult(status -> {
+    /**
+     * Records an accepted task as PENDING, unless its events got here first, and returns the record as stored: what
+     * the submit answers, with no read of the ledger after the publish.
+     */
+    public TaskRecord recordSubmitted(Submitted task) {
+        return transactions.execute(status -> {
             Row row = lock(task.id());
             if (row == null) {
-                row = Row.fresh(task.id(), clock.instant());
+                // At the database's precision, so that the record returned is the record stored.
+                row = Row.fresh(task.id(), clock.instant().truncatedTo(ChronoUnit.MICROS));
                 row.state = TaskState.PENDING;
                 history(task.id(), row.submittedAt, TaskState.PENDING, 0, null, "submitted");
             }
@@ -99,6 +77,7 @@ public final class TaskLedger {
             row.eta = task.eta();
             row.expires = task.expires();
             save(row);
+            return row.toRecord();
         });
     }
 

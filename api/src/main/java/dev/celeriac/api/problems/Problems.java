@@ -4,6 +4,8 @@ import dev.celeriac.producer.PublishNackedException;
 import dev.celeriac.producer.PublishReturnedException;
 import dev.celeriac.producer.TaskPublishException;
 import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.NestedRuntimeException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -25,20 +27,24 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @Order(Ordered.HIGHEST_PRECEDENCE) // before Boot's generic problem-details handler
 public final class Problems {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Problems.class);
+    private static final Logger log = LoggerFactory.getLogger(Problems.class);
 
-    /** Seconds a client should wait before it retries while the ledger's database is unavailable. */
-    static final String LEDGER_RETRY_AFTER_SECONDS = "5";
+    /** Seconds a client should wait before it retries a request refused for a passing reason (a broker or ledger outage). */
+    static final String RETRY_AFTER_SECONDS = "5";
 
     /** Base of every problem type URI. */
     public static final String TYPE_BASE = "https://celeriac.dev/problems/";
 
     /** A problem with the given status, type (the part after {@link #TYPE_BASE}), title and detail. */
     public static ErrorResponseException problem(HttpStatus status, String type, String title, String detail) {
+        return new ErrorResponseException(status, detail(status, type, title, detail), null);
+    }
+
+    private static ProblemDetail detail(HttpStatus status, String type, String title, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create(TYPE_BASE + type));
         problem.setTitle(title);
-        return new ErrorResponseException(status, problem, null);
+        return problem;
     }
 
     /** The request is malformed or misses a required field. */
@@ -61,21 +67,19 @@ public final class Problems {
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BodyLimitFilter.BodyTooLargeException tooLarge) {
-                ProblemDetail problem =
-                        ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, tooLarge.getMessage());
-                problem.setType(URI.create(TYPE_BASE + "body-too-large"));
-                problem.setTitle("Body too large");
-                return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
+                return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+                        .body(detail(
+                                HttpStatus.CONTENT_TOO_LARGE,
+                                "body-too-large",
+                                "Body too large",
+                                tooLarge.getMessage()));
             }
         }
         Throwable cause = e.getMostSpecificCause();
         String detail = cause instanceof tools.jackson.core.JacksonException jackson
                 ? "the body is not valid JSON of the expected shape: " + jackson.getOriginalMessage()
                 : "the body could not be read: " + cause.getMessage();
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
-        problem.setType(URI.create(TYPE_BASE + "bad-request"));
-        problem.setTitle("Bad request");
-        return ResponseEntity.badRequest().body(problem);
+        return ResponseEntity.badRequest().body(detail(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", detail));
     }
 
     /**
@@ -92,14 +96,13 @@ public final class Problems {
         log.warn(
                 "the ledger database is unavailable: {}",
                 e.getMostSpecificCause().toString());
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                HttpStatus.SERVICE_UNAVAILABLE,
-                "the task ledger's database is unavailable; nothing was changed, try again later");
-        problem.setType(URI.create(TYPE_BASE + "ledger-unavailable"));
-        problem.setTitle("Ledger unavailable");
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, LEDGER_RETRY_AFTER_SECONDS)
-                .body(problem);
+                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+                .body(detail(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        "ledger-unavailable",
+                        "Ledger unavailable",
+                        "the task ledger's database is unavailable; nothing was changed, try again later"));
     }
 
     /** The broker did not take a task: 429 when its queue is full, 503 when the broker is unavailable or slow. */
@@ -117,13 +120,10 @@ public final class Problems {
             status = HttpStatus.SERVICE_UNAVAILABLE;
             type = "broker-unavailable";
         }
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
-        problem.setType(URI.create(TYPE_BASE + type));
-        problem.setTitle("Task not accepted");
         var response = ResponseEntity.status(status);
         if (e.isTransient()) {
-            response.header(HttpHeaders.RETRY_AFTER, "5");
+            response.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
-        return response.body(problem);
+        return response.body(detail(status, type, "Task not accepted", e.getMessage()));
     }
 }

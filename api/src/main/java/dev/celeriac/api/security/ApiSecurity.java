@@ -25,6 +25,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.core.io.JsonStringEncoder;
 
 /**
  * Secure by default: every request needs {@code Authorization: Bearer <key>} but health and Prometheus scraping.
@@ -110,7 +111,7 @@ public class ApiSecurity {
     /** The text as the inside of a JSON string: quotes, backslashes and control characters escaped. */
     static String jsonString(String text) {
         var out = new StringBuilder(text.length() + 16);
-        tools.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text, out);
+        JsonStringEncoder.getInstance().quoteAsString(text, out);
         return out.toString();
     }
 

@@ -87,7 +87,7 @@ public class TaskSubmitController {
             }
             throw e;
         }
-        ledger.recordSubmitted(prepared.submitted());
+        TaskRecord recorded = ledger.recordSubmitted(prepared.submitted());
         try {
             client.submit(prepared.request());
         } catch (TaskPublishException e) {
@@ -97,7 +97,7 @@ public class TaskSubmitController {
             forget(id, idempotencyKey);
             throw Problems.invalid(e.getMessage());
         }
-        TaskView view = TaskView.of(acceptedRecord(prepared.submitted()), json);
+        TaskView view = TaskView.of(recorded, json);
         return ResponseEntity.accepted()
                 .location(URI.create("/api/v1/tasks/" + id))
                 .body(view);
@@ -131,7 +131,9 @@ public class TaskSubmitController {
             }
             prepared.add(prepare(task, UUID.randomUUID().toString(), "tasks[" + i + "]: "));
         }
-        prepared.forEach(p -> ledger.recordSubmitted(p.submitted()));
+        List<TaskRecord> recorded = prepared.stream()
+                .map(p -> ledger.recordSubmitted(p.submitted()))
+                .toList();
         try {
             client.submitAll(prepared.stream().map(Prepared::request).toList());
         } catch (dev.celeriac.producer.BatchPublishException e) {
@@ -145,27 +147,12 @@ public class TaskSubmitController {
             throw new org.springframework.web.ErrorResponseException(
                     org.springframework.http.HttpStatusCode.valueOf(problem.getStatus()), problem, e);
         }
-        List<TaskView> views = prepared.stream()
-                .map(p -> TaskView.of(acceptedRecord(p.submitted()), json))
-                .toList();
+        List<TaskView> views = recorded.stream().map(r -> TaskView.of(r, json)).toList();
         return ResponseEntity.accepted().body(Map.of("tasks", views));
     }
 
     /** A validated request: what to publish and what the ledger records. */
     record Prepared(TaskRequest request, TaskLedger.Submitted submitted) {}
-
-    /**
-     * The ledger's record of a task the broker has just taken. Should the ledger's database fail right now, the task
-     * is still accepted (recorded and published): the answer is built from what was recorded, never a 503 that would
-     * make the client send it twice.
-     */
-    private TaskRecord acceptedRecord(TaskLedger.Submitted submitted) {
-        try {
-            return ledger.find(submitted.id()).orElseGet(() -> submitted.asPending(clock.instant()));
-        } catch (org.springframework.dao.DataAccessException e) {
-            return submitted.asPending(clock.instant());
-        }
-    }
 
     /**
      * Validates a request and builds what to publish and record.

@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -105,7 +106,7 @@ public final class Stack implements AutoCloseable {
         var args = new ArrayList<>(rabbitArguments());
         args.add("--spring.datasource.url=" + jdbcUrl);
         args.add("--spring.datasource.username=" + postgresUser);
-        if (java.util.Arrays.stream(arguments).noneMatch(a -> a.startsWith("--celeriac.api.keys="))) {
+        if (Arrays.stream(arguments).noneMatch(a -> a.startsWith("--celeriac.api.keys="))) {
             args.add("--celeriac.api.keys=" + API_KEY + ":admin");
         }
         args.addAll(List.of(arguments));
@@ -149,7 +150,7 @@ public final class Stack implements AutoCloseable {
     /** Tasks in the ledger by state, counting only the given ids. */
     public java.util.Map<String, Long> ledgerStates(java.util.Collection<String> ids) throws SQLException {
         var states = new java.util.TreeMap<String, Long>();
-        try (Connection connection = database(database);
+        try (Connection connection = ledger();
                 var statement = connection.prepareStatement(
                         "SELECT state, COUNT(*) FROM tasks WHERE id = ANY (?) GROUP BY state")) {
             statement.setArray(1, connection.createArrayOf("varchar", ids.toArray()));
@@ -176,7 +177,7 @@ public final class Stack implements AutoCloseable {
 
     /** One value from a one-row query of the ledger, with the state as its parameter. */
     private <T> T ledgerQuery(String sql, String state, Column<T> column) throws SQLException {
-        try (Connection connection = database(database);
+        try (Connection connection = ledger();
                 var statement = connection.prepareStatement(sql)) {
             statement.setString(1, state);
             try (var rows = statement.executeQuery()) {
@@ -219,11 +220,6 @@ public final class Stack implements AutoCloseable {
                 var statement = connection.createStatement()) {
             statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
         }
-    }
-
-    /** Runs {@code rabbitmqctl} with these arguments (as root, or through {@code sudo -n}); fails if it does. */
-    public static void rabbitmqctl(String... arguments) throws InterruptedException {
-        rabbitmqctl(false, arguments);
     }
 
     private static void rabbitmqctl(boolean mayFail, String... arguments) throws InterruptedException {

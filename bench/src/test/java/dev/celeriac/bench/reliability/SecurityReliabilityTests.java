@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.celeriac.bench.stack.JavaProcess;
 import dev.celeriac.bench.stack.Stack;
+import dev.celeriac.testsupport.broker.RabbitBroker;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -50,8 +51,10 @@ class SecurityReliabilityTests {
     void rolesHostileInputAndPlantedSecretsHoldUp() throws Exception {
         try (var trial = Trial.start("security", logs)) {
             Stack stack = trial.stack();
-            Stack.rabbitmqctl("add_user", RABBIT_USER, RABBIT_PASSWORD);
-            Stack.rabbitmqctl("set_permissions", "-p", "celeriac-reliability-security", RABBIT_USER, ".*", ".*", ".*");
+            RabbitBroker.get().rabbitmqctl("add_user", RABBIT_USER, RABBIT_PASSWORD);
+            RabbitBroker.get()
+                    .rabbitmqctl(
+                            "set_permissions", "-p", "celeriac-reliability-security", RABBIT_USER, ".*", ".*", ".*");
             List<String> rabbit = List.of(
                     "--spring.rabbitmq.username=" + RABBIT_USER, "--spring.rabbitmq.password=" + RABBIT_PASSWORD);
             try {
@@ -103,7 +106,7 @@ class SecurityReliabilityTests {
                 assertThat(serverErrors).isZero();
                 assertThat(leaks).isEmpty();
             } finally {
-                Stack.rabbitmqctl("delete_user", RABBIT_USER);
+                RabbitBroker.get().rabbitmqctl("delete_user", RABBIT_USER);
             }
         }
     }

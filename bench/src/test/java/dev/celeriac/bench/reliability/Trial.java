@@ -265,10 +265,6 @@ final class Trial implements AutoCloseable {
         return states;
     }
 
-    List<String> regressions() {
-        return List.copyOf(regressions);
-    }
-
     /** The suite's rule: every accepted task terminal (lost = 0) and no recorded status ever moved backwards. */
     void assertNothingLost() throws SQLException {
         readLedger();

@@ -19,9 +19,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter;
@@ -39,10 +42,10 @@ import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter
  */
 public final class ConfirmedPublisher implements AutoCloseable {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfirmedPublisher.class);
+    private static final Logger log = LoggerFactory.getLogger(ConfirmedPublisher.class);
 
     /** How often a wait for a confirm looks whether the connection was blocked or unblocked meanwhile. */
-    public static final long BLOCK_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long BLOCK_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     /** Channels publishing at once; publishes on one channel are serialised, their confirms are not. */
     static final int LANES = 4;
@@ -121,6 +124,28 @@ public final class ConfirmedPublisher implements AutoCloseable {
         return deadlineNanos;
     }
 
+    /**
+     * The outcome of {@code future} by the deadline of a wait that began at {@code mark}, the deadline moved by
+     * {@link #extended} as blocks come and go.
+     *
+     * @throws TimeoutException if the (moved) deadline passed first
+     */
+    public <T> T awaitUnblocked(Future<T> future, long deadlineNanos, long mark, Duration timeout)
+            throws TimeoutException, ExecutionException, InterruptedException {
+        long deadline = deadlineNanos;
+        while (true) {
+            try {
+                long wait = Math.max(0, deadline - System.nanoTime());
+                return future.get(Math.min(wait, BLOCK_CHECK_NANOS), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                deadline = extended(deadline, mark, timeout);
+                if (System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Whether RabbitMQ blocks this publisher's connection now (a resource alarm). */
     public boolean isBlocked() {
         return blockedReason != null;
@@ -172,7 +197,10 @@ public final class ConfirmedPublisher implements AutoCloseable {
          */
         public void await(long deadlineNanos, Duration timeout) {
             try {
-                boolean ack = awaitConfirm(deadlineNanos, timeout);
+                // A publish deliberately not made has no publisher, and its confirm is there already.
+                boolean ack = publisher == null
+                        ? confirm.get()
+                        : publisher.awaitUnblocked(confirm, deadlineNanos, unblocksAtStart, timeout);
                 Return r = returned;
                 if (r != null) {
                     throw new PublishReturnedException(id, destination, r.getReplyCode(), r.getReplyText());
@@ -187,25 +215,6 @@ public final class ConfirmedPublisher implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PublishConnectionException(id, e);
-            }
-        }
-
-        /** The confirm by the deadline, or, for a publisher that waits while blocked, after the block plus the time-out. */
-        private boolean awaitConfirm(long deadlineNanos, Duration timeout)
-                throws TimeoutException, ExecutionException, InterruptedException {
-            long deadline = deadlineNanos;
-            while (true) {
-                try {
-                    long wait = Math.max(0, deadline - System.nanoTime());
-                    return confirm.get(Math.min(wait, BLOCK_CHECK_NANOS), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) {
-                    if (publisher != null) {
-                        deadline = publisher.extended(deadline, unblocksAtStart, timeout);
-                    }
-                    if (System.nanoTime() - deadline >= 0) {
-                        throw e;
-                    }
-                }
             }
         }
 

@@ -3,6 +3,7 @@ package dev.celeriac.worker.consume;
 import com.rabbitmq.client.Channel;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,14 +19,10 @@ final class Delivery {
     private final Channel channel;
     private final long tag;
     private final AtomicBoolean settled = new AtomicBoolean();
-    private final java.util.function.Consumer<Delivery> onSettle;
-
-    Delivery(Channel channel, long tag) {
-        this(channel, tag, delivery -> {});
-    }
+    private final Consumer<Delivery> onSettle;
 
     /** A delivery that tells {@code onSettle} once it is settled (its consumer counts what it holds). */
-    Delivery(Channel channel, long tag, java.util.function.Consumer<Delivery> onSettle) {
+    Delivery(Channel channel, long tag, Consumer<Delivery> onSettle) {
         this.channel = channel;
         this.tag = tag;
         this.onSettle = onSettle;

@@ -148,15 +148,8 @@ public final class TaskRunner {
 
     /**
      * Handles a delivery on the consumer's dispatch thread. It returns once the task is running, has been settled, or
-     * has been handed back because the worker is stopping.
-     */
-    void handle(String queue, TaskPool pool, Message message, Delivery delivery, BooleanSupplier stopping) {
-        handle(queue, pool, message, delivery, stopping, false);
-    }
-
-    /**
-     * Handles a delivery; {@code quarantined} for one taken from the queue's quarantine, which runs whatever its
-     * history. A delivery of the work queue itself that was delivered before and never settled (its worker crashed,
+     * has been handed back because the worker is stopping. {@code quarantined} marks one taken from the queue's
+     * quarantine, which runs whatever its history. A delivery of the work queue itself that was delivered before and never settled (its worker crashed,
      * or handed it back) is not run here: it goes to the quarantine, where it will run alone, so that if it is what
      * crashed the worker, it crashes no other task with it.
      */
@@ -631,51 +624,54 @@ public final class TaskRunner {
      * quarantine, though it never ran; if the publish fails, the nack it is.
      */
     void handBack(String queue, Message message, Delivery delivery, boolean quarantined) {
-        String id = String.valueOf(message.getMessageProperties()
-                .getHeaders()
-                .getOrDefault(MessageHeaders.ID, message.getMessageProperties().getCorrelationId()));
-        Message again = MessageBuilder.fromClonedMessage(message)
-                .removeHeader(MessageHeaders.DELIVERY_COUNT)
-                .build();
-        try {
-            if (quarantined) {
-                String quarantine = TopologyNames.suspectQueue(queue);
-                s.publisher().sendAndWait(id, "", quarantine, quarantine, again, s.publishTimeout());
-            } else {
-                s.publisher().sendAndWait(id, TopologyNames.TASK_EXCHANGE, queue, queue, again, s.publishTimeout());
-            }
-            delivery.ack();
-        } catch (TaskPublishException | IllegalStateException e) {
-            delivery.requeue();
-        }
+        moveTo(quarantined ? TopologyNames.suspectQueue(queue) : queue, message, Map.of(), delivery);
     }
 
     /** Moves a delivery that came back unsettled to its queue's quarantine (confirmed), then acks it. */
     private void quarantine(String queue, Message message, Delivery delivery) {
-        var properties = message.getMessageProperties();
-        Map<String, Object> headers = properties.getHeaders();
-        String id = String.valueOf(headers.getOrDefault(MessageHeaders.ID, properties.getCorrelationId()));
-        String task = String.valueOf(headers.getOrDefault(MessageHeaders.TASK, "(unknown)"));
+        Map<String, Object> headers = message.getMessageProperties().getHeaders();
         long before = headers.get(MessageHeaders.UNSETTLED_DELIVERIES) instanceof Number n ? n.longValue() : 0;
         long returned = headers.get(MessageHeaders.DELIVERY_COUNT) instanceof Number n ? n.longValue() : 1;
-        Message suspect = MessageBuilder.fromClonedMessage(message)
-                .removeHeader(MessageHeaders.DELIVERY_COUNT)
-                .setHeader(MessageHeaders.UNSETTLED_DELIVERIES, before + Math.max(1, returned))
-                .build();
         String quarantine = TopologyNames.suspectQueue(queue);
-        try {
-            s.publisher().sendAndWait(id, "", quarantine, quarantine, suspect, s.publishTimeout());
-            delivery.ack();
+        if (moveTo(
+                quarantine,
+                message,
+                Map.of(MessageHeaders.UNSETTLED_DELIVERIES, before + Math.max(1, returned)),
+                delivery)) {
+            String task = String.valueOf(headers.getOrDefault(MessageHeaders.TASK, "(unknown)"));
             s.metrics().quarantined(task, queue);
             log.warn(
                     "task {} ({}) came back unsettled from an earlier delivery; it runs alone from '{}'",
-                    id,
+                    messageId(message),
                     task,
                     quarantine);
-        } catch (TaskPublishException e) {
-            log.error("task {} could not be quarantined; it goes back to its queue: {}", id, e.getMessage());
-            delivery.requeue();
         }
+    }
+
+    /**
+     * Publishes a copy of a delivery's message straight to {@code queue} (confirmed), without the broker's delivery
+     * count and with {@code headers} set, then acks the delivery. If the broker does not take the copy, the delivery
+     * is requeued instead: {@code false}.
+     */
+    private boolean moveTo(String queue, Message message, Map<String, Object> headers, Delivery delivery) {
+        String id = messageId(message);
+        var copy = MessageBuilder.fromClonedMessage(message).removeHeader(MessageHeaders.DELIVERY_COUNT);
+        headers.forEach(copy::setHeader);
+        try {
+            s.publisher().sendAndWait(id, "", queue, queue, copy.build(), s.publishTimeout());
+        } catch (TaskPublishException | IllegalStateException e) {
+            log.warn("task {} could not be moved to '{}'; it goes back to its queue: {}", id, queue, e.getMessage());
+            delivery.requeue();
+            return false;
+        }
+        delivery.ack();
+        return true;
+    }
+
+    /** The task id of a message, from its headers or its correlation id. */
+    private static String messageId(Message message) {
+        var properties = message.getMessageProperties();
+        return String.valueOf(properties.getHeaders().getOrDefault(MessageHeaders.ID, properties.getCorrelationId()));
     }
 
     private void deadLetter(

@@ -134,7 +134,9 @@ public final class EventPublisher implements AutoCloseable {
         long mark = publisher.blockMark();
         ConfirmedPublisher.Pending pending;
         try {
-            pending = awaitSent(queued, deadline, mark);
+            // Batches wait for a free slot behind the ones awaiting their confirms, so a broker's resource alarm holds
+            // them here as well: the wait goes on while it lasts.
+            pending = publisher.awaitUnblocked(queued.published(), deadline, mark, timeout);
         } catch (TimeoutException e) {
             throw new PublishTimeoutException(id, timeout);
         } catch (ExecutionException e) {
@@ -147,27 +149,6 @@ public final class EventPublisher implements AutoCloseable {
         }
         // A block lifted while the batch waited to be sent gives the confirm the full time-out from then on.
         pending.await(publisher.extended(deadline, mark, timeout), timeout);
-    }
-
-    /**
-     * The publish of a queued event, once its batch was sent. Batches wait for a free slot behind the ones awaiting
-     * their confirms, so a broker's resource alarm holds them here as well: the wait goes on while it lasts.
-     */
-    private ConfirmedPublisher.Pending awaitSent(Queued queued, long deadlineNanos, long mark)
-            throws TimeoutException, ExecutionException, InterruptedException {
-        long deadline = deadlineNanos;
-        while (true) {
-            try {
-                long wait = Math.max(0, deadline - System.nanoTime());
-                return queued.published()
-                        .get(Math.min(wait, ConfirmedPublisher.BLOCK_CHECK_NANOS), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                deadline = publisher.extended(deadline, mark, timeout);
-                if (System.nanoTime() - deadline >= 0) {
-                    throw e;
-                }
-            }
-        }
     }
 
     private Queued enqueue(String id, TaskEvent event) {
