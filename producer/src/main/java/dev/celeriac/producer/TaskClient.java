@@ -1,5 +1,6 @@
 package dev.celeriac.producer;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,16 @@ public interface TaskClient {
      * @throws TaskPublishException if the broker did not take the revocation
      */
     void revoke(String taskId, boolean terminate);
+
+    /**
+     * Revokes a task as {@link #revoke(String, boolean)} does, telling workers to remember the revocation until the
+     * given time (by default they remember it for their own retention, 24 hours): for a task that may still arrive
+     * later, such as one with a far ETA.
+     *
+     * @param until until when workers must remember the revocation, or {@code null} for their own retention
+     * @throws TaskPublishException if the broker did not take the revocation
+     */
+    void revoke(String taskId, boolean terminate, Instant until);
 
     /** Submits one task with the given arguments and options. */
     default TaskHandle submit(String task, List<?> args, Map<String, ?> kwargs, SubmitOptions options) {

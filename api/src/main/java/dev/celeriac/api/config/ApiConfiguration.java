@@ -2,33 +2,54 @@ package dev.celeriac.api.config;
 
 import dev.celeriac.api.deadletters.DeadLetterCollector;
 import dev.celeriac.api.deadletters.DeadLetterStore;
-import dev.celeriac.api.ledger.LedgerCleanup;
+import dev.celeriac.api.idempotency.IdempotencyStore;
+import dev.celeriac.api.ledger.HistoryMigration;
+import dev.celeriac.api.ledger.LedgerDialect;
 import dev.celeriac.api.ledger.TaskCompletions;
-import dev.celeriac.api.ledger.TaskLedger;
+import dev.celeriac.api.ledger.TaskProjection;
+import dev.celeriac.api.ledger.TaskStore;
 import dev.celeriac.api.metrics.ApiMetrics;
+import dev.celeriac.api.outbox.OutboxRelay;
+import dev.celeriac.api.outbox.OutboxStore;
 import dev.celeriac.api.problems.BodyLimitFilter;
 import dev.celeriac.api.queues.QueueStatistics;
 import dev.celeriac.api.recorder.EventRecorder;
+import dev.celeriac.api.retention.LedgerCleanup;
+import dev.celeriac.api.revoke.RevocationAnnouncer;
+import dev.celeriac.api.revoke.RevocationStore;
+import dev.celeriac.api.submit.SubmitPipeline;
+import dev.celeriac.api.submit.SubmitSettings;
 import dev.celeriac.api.workers.WorkerRegistry;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.producer.amqp.ConsumerConnections;
+import dev.celeriac.producer.amqp.RevocationPublisher;
+import dev.celeriac.producer.amqp.TaskPublisher;
+import dev.celeriac.producer.autoconfigure.ProducerProperties;
 import dev.celeriac.producer.topology.TopologyProperties;
 import dev.celeriac.protocol.event.EventCodec;
+import dev.celeriac.protocol.message.CodecLimits;
 import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.topology.WorkQueue;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
+import javax.sql.DataSource;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jackson.autoconfigure.JsonFactoryBuilderCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Wires the ledger, the recorder and the JSON mapper of the API. */
+/** Wires the ledger, the recorder, the submit pipeline and the JSON mapper of the API. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ApiProperties.class)
 public class ApiConfiguration {
@@ -38,11 +59,36 @@ public class ApiConfiguration {
         return Clock.systemUTC();
     }
 
+    /** The one set of JSON limits: the worker's codec enforces them, the API checks submits against them. */
+    @Bean
+    CodecLimits celeriacCodecLimits(TaskMessageCodec codec) {
+        return codec.limits();
+    }
+
+    /**
+     * Request bodies are read within the same limits, and a key given twice (two {@code task}s, say) is refused
+     * instead of the last one silently winning.
+     */
+    @Bean
+    JsonFactoryBuilderCustomizer celeriacRequestLimits(CodecLimits limits) {
+        return factory -> factory.streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(limits.maxNestingDepth())
+                        .maxStringLength(limits.maxStringLength())
+                        .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+    }
+
     @Bean
     FilterRegistrationBean<BodyLimitFilter> bodyLimit(ApiProperties properties) {
         var registration = new FilterRegistrationBean<>(new BodyLimitFilter(properties.maxBodyBytes()));
         registration.addUrlPatterns("/api/*");
         return registration;
+    }
+
+    /** Migration 7 (the history moved into each task's row); Boot's Flyway runs it after the SQL migrations before. */
+    @Bean
+    HistoryMigration celeriacHistoryMigration() {
+        return new HistoryMigration();
     }
 
     @Bean
@@ -51,8 +97,45 @@ public class ApiConfiguration {
     }
 
     @Bean
-    LedgerCleanup ledgerCleanup(TaskLedger ledger, ApiProperties properties, Clock clock) {
-        return new LedgerCleanup(ledger, properties.resultTtl(), properties.cleanupInterval(), clock);
+    TaskProjection taskProjection(ApiProperties properties) {
+        return new TaskProjection(properties.resultLimit());
+    }
+
+    @Bean
+    TaskStore taskStore(JdbcTemplate jdbc, DataSource dataSource, Clock clock) {
+        return new TaskStore(JdbcClient.create(jdbc), LedgerDialect.of(dataSource), clock);
+    }
+
+    @Bean
+    IdempotencyStore idempotencyStore(JdbcTemplate jdbc) {
+        return new IdempotencyStore(JdbcClient.create(jdbc));
+    }
+
+    @Bean
+    OutboxStore outboxStore(JdbcTemplate jdbc, JsonMapper json) {
+        return new OutboxStore(jdbc, json);
+    }
+
+    @Bean
+    RevocationStore revocationStore(JdbcTemplate jdbc) {
+        return new RevocationStore(JdbcClient.create(jdbc));
+    }
+
+    @Bean
+    LedgerCleanup ledgerCleanup(
+            TaskStore tasks,
+            IdempotencyStore keys,
+            RevocationStore revocations,
+            ApiProperties properties,
+            Clock clock) {
+        return new LedgerCleanup(
+                tasks,
+                keys,
+                revocations,
+                properties.resultTtl(),
+                properties.revocationHorizon(),
+                properties.cleanupInterval(),
+                clock);
     }
 
     @Bean
@@ -61,13 +144,75 @@ public class ApiConfiguration {
     }
 
     @Bean
-    TaskLedger taskLedger(JdbcTemplate jdbc, TransactionTemplate transactions, ApiProperties properties, Clock clock) {
-        return new TaskLedger(jdbc, transactions, properties.resultLimit(), clock);
+    ConfirmedPublisher celeriacConfirmedPublisher(ConnectionFactory connectionFactory) {
+        return new ConfirmedPublisher(connectionFactory);
+    }
+
+    /** What the API publishes tasks with: its own confirmed publisher, the producer's queue and confirm settings. */
+    @Bean
+    TaskPublisher celeriacTaskPublisher(
+            ConfirmedPublisher publisher,
+            TaskMessageCodec codec,
+            ProducerProperties producer,
+            MeterRegistry meters,
+            Clock clock) {
+        String origin = producer.origin() != null ? producer.origin() : "celeriac-api@" + hostname();
+        return new TaskPublisher(
+                publisher, codec, producer.defaultQueue(), origin, producer.confirmTimeout(), meters, clock);
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     @Bean
-    ConfirmedPublisher celeriacConfirmedPublisher(ConnectionFactory connectionFactory) {
-        return new ConfirmedPublisher(connectionFactory);
+    RevocationPublisher celeriacRevocationPublisher(
+            ConfirmedPublisher publisher, TaskMessageCodec codec, ProducerProperties producer) {
+        return new RevocationPublisher(publisher, codec.mapper(), producer.confirmTimeout());
+    }
+
+    @Bean
+    OutboxRelay outboxRelay(
+            OutboxStore outbox,
+            TaskStore tasks,
+            TaskPublisher publisher,
+            TransactionTemplate transactions,
+            ApiProperties properties,
+            Clock clock) {
+        if (properties.outboxGrace().compareTo(publisher.confirmTimeout()) <= 0) {
+            throw new IllegalStateException("celeriac.api.outbox-grace (" + properties.outboxGrace()
+                    + ") must be longer than celeriac.producer.confirm-timeout (" + publisher.confirmTimeout()
+                    + "): a message still awaiting its confirm would be published twice");
+        }
+        return new OutboxRelay(
+                outbox, tasks, publisher, transactions, clock, properties.outboxGrace(), properties.outboxInterval());
+    }
+
+    @Bean
+    RevocationAnnouncer revocationAnnouncer(
+            RevocationStore store, RevocationPublisher publisher, ApiProperties properties, Clock clock) {
+        return new RevocationAnnouncer(store, publisher, properties.revocationHorizon(), clock);
+    }
+
+    @Bean
+    SubmitSettings submitSettings(ApiProperties properties) {
+        return new SubmitSettings(properties.allowUnknownTasks());
+    }
+
+    @Bean
+    SubmitPipeline submitPipeline(
+            TaskStore tasks,
+            OutboxStore outbox,
+            IdempotencyStore keys,
+            TaskPublisher publisher,
+            TransactionTemplate transactions,
+            ApiProperties properties,
+            Clock clock) {
+        return new SubmitPipeline(tasks, outbox, keys, publisher, transactions, clock, properties.submitBatchSize());
     }
 
     @Bean
@@ -91,14 +236,16 @@ public class ApiConfiguration {
             com.rabbitmq.client.ConnectionFactory celeriacConsumerConnections,
             TopologyProperties topologyProperties,
             DeadLetterStore store,
-            TaskLedger ledger,
+            TaskStore tasks,
+            TaskProjection projection,
             TransactionTemplate transactions,
             Clock clock) {
         return new DeadLetterCollector(
                 celeriacConsumerConnections,
                 topologyProperties.workQueues().stream().map(WorkQueue::name).toList(),
                 store,
-                ledger,
+                tasks,
+                projection,
                 transactions,
                 clock);
     }
@@ -106,7 +253,8 @@ public class ApiConfiguration {
     @Bean
     EventRecorder eventRecorder(
             com.rabbitmq.client.ConnectionFactory celeriacConsumerConnections,
-            TaskLedger ledger,
+            TaskStore tasks,
+            TaskProjection projection,
             TaskCompletions completions,
             WorkerRegistry workers,
             TransactionTemplate transactions,
@@ -115,7 +263,8 @@ public class ApiConfiguration {
             MeterRegistry meters) {
         var recorder = new EventRecorder(
                 celeriacConsumerConnections,
-                ledger,
+                tasks,
+                projection,
                 completions,
                 workers,
                 transactions,

@@ -2,6 +2,8 @@ package dev.celeriac.api.config;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -19,6 +21,14 @@ import org.springframework.validation.annotation.Validated;
  * @param cleanupInterval How often expired tasks are removed.
  * @param allowUnknownTasks Whether tasks whose name no worker ever registered are accepted (for workers that do not
  *     report their task names, such as Celery's).
+ * @param submitBatchSize Most submits recorded in one transaction and published in one burst; submits that arrive
+ *     while a batch is written wait for the next.
+ * @param outboxGrace How old an accepted task's unconfirmed message must be before it counts as left behind by an API
+ *     that stopped, and is published again; longer than the producer's confirm time-out.
+ * @param outboxInterval How often the outbox is searched for messages left behind.
+ * @param revocationHorizon How long workers remember a revocation from one announcement; a revocation is announced
+ *     again every quarter of it while its task can still arrive. A worker's
+ *     {@code celeriac.worker.revocation-retention} must be at least a quarter of it.
  */
 @Validated
 @ConfigurationProperties("celeriac.api")
@@ -26,19 +36,24 @@ public record ApiProperties(
         @DefaultValue("1048576") @Min(1) int resultLimit,
         @DefaultValue("200") @Min(1) @Max(10_000) int recorderBatchSize,
         @DefaultValue("1048576") @Min(1) long maxBodyBytes,
-        java.util.List<String> keys,
-        @DefaultValue("7d") java.time.Duration resultTtl,
-        @DefaultValue("1h") java.time.Duration cleanupInterval,
-        @DefaultValue("false") boolean allowUnknownTasks) {
+        List<String> keys,
+        @DefaultValue("7d") Duration resultTtl,
+        @DefaultValue("1h") Duration cleanupInterval,
+        @DefaultValue("false") boolean allowUnknownTasks,
+        @DefaultValue("500") @Min(1) @Max(10_000) int submitBatchSize,
+        @DefaultValue("15s") Duration outboxGrace,
+        @DefaultValue("5s") Duration outboxInterval,
+        @DefaultValue("24h") Duration revocationHorizon) {
 
     public ApiProperties {
-        keys = keys == null ? java.util.List.of() : java.util.List.copyOf(keys);
+        keys = keys == null ? List.of() : List.copyOf(keys);
     }
 
     @Override
     public String toString() {
         // Keys are secrets: never in logs or error messages.
         return "ApiProperties[resultLimit=" + resultLimit + ", recorderBatchSize=" + recorderBatchSize
-                + ", maxBodyBytes=" + maxBodyBytes + ", keys=" + keys.size() + " configured]";
+                + ", maxBodyBytes=" + maxBodyBytes + ", keys=" + keys.size() + " configured, submitBatchSize="
+                + submitBatchSize + ", outboxGrace=" + outboxGrace + ", revocationHorizon=" + revocationHorizon + "]";
     }
 }

@@ -6,12 +6,14 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import dev.celeriac.api.ledger.TaskLedger;
+import dev.celeriac.api.ledger.TaskProjection;
+import dev.celeriac.api.ledger.TaskStore;
 import dev.celeriac.producer.amqp.AmqpTaskMessages;
 import dev.celeriac.protocol.event.EventSource;
 import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.message.CeleryTimes;
 import dev.celeriac.protocol.message.TaskProperties;
+import dev.celeriac.protocol.names.EventFields;
 import dev.celeriac.protocol.names.MessageHeaders;
 import dev.celeriac.protocol.names.TopologyNames;
 import java.io.IOException;
@@ -43,7 +45,8 @@ public final class DeadLetterCollector implements SmartLifecycle {
     private final ConnectionFactory connectionFactory;
     private final List<String> workQueues;
     private final DeadLetterStore store;
-    private final TaskLedger ledger;
+    private final TaskStore tasks;
+    private final TaskProjection projection;
     private final TransactionTemplate transactions;
     private final Clock clock;
     private final MessagePropertiesConverter converter = AmqpTaskMessages.propertiesConverter();
@@ -54,13 +57,15 @@ public final class DeadLetterCollector implements SmartLifecycle {
             ConnectionFactory connectionFactory,
             List<String> workQueues,
             DeadLetterStore store,
-            TaskLedger ledger,
+            TaskStore tasks,
+            TaskProjection projection,
             TransactionTemplate transactions,
             Clock clock) {
         this.connectionFactory = connectionFactory;
         this.workQueues = List.copyOf(workQueues);
         this.store = store;
-        this.ledger = ledger;
+        this.tasks = tasks;
+        this.projection = projection;
         this.transactions = transactions;
         this.clock = clock;
     }
@@ -159,12 +164,13 @@ public final class DeadLetterCollector implements SmartLifecycle {
             return false;
         }
         if (byBroker && letter.taskId() != null) {
-            ledger.apply(List.of(new TaskEvent.Failed(
+            // Of the run the letter came from: a replayed task's letter carries its replay.
+            tasks.write(List.of(projection.change(new TaskEvent.Failed(
                     EventSource.now("rabbitmq", 0),
                     letter.taskId(),
                     "DeadLettered('" + letter.reason() + "')",
                     null,
-                    Map.of("reason", String.valueOf(letter.reason())))));
+                    Map.of("reason", String.valueOf(letter.reason()), EventFields.REPLAY, letter.replay())))));
         }
         return true;
     }

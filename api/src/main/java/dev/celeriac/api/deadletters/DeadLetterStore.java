@@ -4,6 +4,7 @@ import dev.celeriac.protocol.message.TaskProperties;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,10 +39,18 @@ public final class DeadLetterStore {
         if (letter.taskId() != null && kept(letter.taskId(), letter.replay())) {
             return false;
         }
-        jdbc.update(
-                "INSERT INTO dead_letters (task_id, task, queue, reason, exception, message, traceback, attempts,"
-                        + " worker, failed_at, content_type, content_encoding, reply_to, priority, headers, body, replay)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        insert(letter, properties, headers, body, false);
+        return true;
+    }
+
+    /** Puts back a dead letter that was taken for a replay the broker then refused, under its own id. */
+    public void restore(Stored stored) {
+        insert(stored.letter(), stored.properties(), stored.headers(), stored.body(), true);
+    }
+
+    private void insert(
+            DeadLetter letter, TaskProperties properties, Map<String, Object> headers, byte[] body, boolean withId) {
+        var values = new ArrayList<Object>(Arrays.asList(
                 letter.taskId(),
                 letter.task(),
                 letter.queue(),
@@ -58,8 +67,16 @@ public final class DeadLetterStore {
                 properties.priority(),
                 json.writeValueAsString(headers),
                 Base64.getEncoder().encodeToString(body),
-                letter.replay());
-        return true;
+                letter.replay()));
+        if (withId) {
+            values.add(letter.id());
+        }
+        jdbc.update(
+                "INSERT INTO dead_letters (task_id, task, queue, reason, exception, message, traceback, attempts,"
+                        + " worker, failed_at, content_type, content_encoding, reply_to, priority, headers, body, replay"
+                        + (withId ? ", id" : "") + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+                        + (withId ? ", ?" : "") + ")",
+                values.toArray());
     }
 
     private boolean kept(String taskId, int replay) {

@@ -1,11 +1,15 @@
 package dev.celeriac.api.query;
 
+import dev.celeriac.api.ledger.HistoryEntry;
 import dev.celeriac.api.ledger.TaskCompletions;
-import dev.celeriac.api.ledger.TaskLedger;
 import dev.celeriac.api.ledger.TaskRecord;
+import dev.celeriac.api.ledger.TaskStore;
 import dev.celeriac.api.problems.Problems;
 import dev.celeriac.protocol.state.TaskState;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -29,18 +33,18 @@ public class TaskQueryController {
     /** How often a waiting request reads the ledger again when no end was signalled here. */
     static final Duration RECHECK = Duration.ofSeconds(1);
 
-    private final TaskLedger ledger;
+    private final TaskStore tasks;
     private final TaskCompletions completions;
     private final JsonMapper json;
 
-    public TaskQueryController(TaskLedger ledger, TaskCompletions completions, JsonMapper json) {
-        this.ledger = ledger;
+    public TaskQueryController(TaskStore tasks, TaskCompletions completions, JsonMapper json) {
+        this.tasks = tasks;
         this.completions = completions;
         this.json = json;
     }
 
     /** A page of tasks. */
-    public record TaskPage(java.util.List<TaskView> tasks, String nextCursor) {}
+    public record TaskPage(List<TaskView> tasks, String nextCursor) {}
 
     /** Tasks, newest first, filtered by state, task name and queue; {@code cursor} continues a previous page. */
     @GetMapping
@@ -56,15 +60,15 @@ public class TaskQueryController {
         TaskState wanted = null;
         if (state != null) {
             try {
-                wanted = TaskState.valueOf(state.toUpperCase(java.util.Locale.ROOT));
+                wanted = TaskState.valueOf(state.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw Problems.badRequest("state must be one of " + java.util.Arrays.toString(TaskState.values())
-                        + ", was '" + state + "'");
+                throw Problems.badRequest(
+                        "state must be one of " + Arrays.toString(TaskState.values()) + ", was '" + state + "'");
             }
         }
-        TaskLedger.Page page;
+        TaskStore.Page page;
         try {
-            page = ledger.page(wanted, task, queue, limit, cursor);
+            page = tasks.page(wanted, task, queue, limit, cursor);
         } catch (IllegalArgumentException e) {
             throw Problems.badRequest(e.getMessage());
         }
@@ -73,10 +77,13 @@ public class TaskQueryController {
 
     /** The state changes of a task, oldest first, with the worker and a detail (e.g. a replay). */
     @GetMapping("/{id}/history")
-    public java.util.Map<String, Object> history(@PathVariable String id) {
-        ledger.find(id).orElseThrow(() -> Problems.taskNotFound(id));
-        return java.util.Map.of("id", id, "history", ledger.history(id));
+    public TaskHistory history(@PathVariable String id) {
+        tasks.find(id).orElseThrow(() -> Problems.taskNotFound(id));
+        return new TaskHistory(id, tasks.history(id));
     }
+
+    /** A task's state changes, oldest first. */
+    public record TaskHistory(String id, List<HistoryEntry> history) {}
 
     /**
      * A task; with {@code wait=N} (at most 60), the answer waits up to N seconds for the task to finish and returns
@@ -89,12 +96,12 @@ public class TaskQueryController {
             throw Problems.badRequest("wait must be 0 to " + MAX_WAIT_SECONDS + " seconds, was " + wait);
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(wait).toNanos();
-        Optional<TaskRecord> found = ledger.find(id);
+        Optional<TaskRecord> found = tasks.find(id);
         while (found.isPresent() && !found.get().state().isTerminal() && System.nanoTime() < deadline) {
             CompletableFuture<Void> finished = completions.watch(id);
             try {
                 // Read again after starting to watch, or an end committed in between would be missed.
-                found = ledger.find(id);
+                found = tasks.find(id);
                 if (found.isEmpty() || found.get().state().isTerminal()) {
                     break;
                 }
@@ -107,7 +114,7 @@ public class TaskQueryController {
             } finally {
                 completions.unwatch(id, finished);
             }
-            found = ledger.find(id);
+            found = tasks.find(id);
         }
         return TaskView.of(found.orElseThrow(() -> Problems.taskNotFound(id)), json);
     }

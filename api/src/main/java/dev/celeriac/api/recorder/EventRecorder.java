@@ -6,10 +6,15 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import dev.celeriac.api.ledger.TaskLedger;
+import dev.celeriac.api.ledger.TaskChange;
+import dev.celeriac.api.ledger.TaskCompletions;
+import dev.celeriac.api.ledger.TaskProjection;
+import dev.celeriac.api.ledger.TaskStore;
+import dev.celeriac.api.workers.WorkerRegistry;
 import dev.celeriac.protocol.event.CeleryEvent;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.event.WorkerEvent;
 import dev.celeriac.protocol.message.MalformedMessageException;
 import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.protocol.names.TopologyNames;
@@ -22,15 +27,19 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Reads {@code celeriac.events} into the ledger. Deliveries are gathered into batches (up to {@code batchSize}, or
- * whatever has arrived after a short wait), merged in one transaction, and acked only after it commits; if the
- * database fails, nothing is acked and the same batch is tried again, so no event is lost while the ledger is down
- * and events simply wait in their durable queue while the API is stopped.
+ * Reads {@code celeriac.events} into the ledger. Deliveries are gathered into batches (whatever has arrived while the
+ * last batch was written, up to {@code batchSize} messages), the events of each task merged in memory
+ * ({@link TaskProjection#fold}: a task that starts and finishes within a batch costs one row write, not four), written
+ * with one statement in one transaction, and acked only after it commits; if the database fails, nothing is acked and
+ * the same batch is tried again, so no event is lost while the ledger is down and events simply wait in their durable
+ * queue while the API is stopped. Several API instances may record at once: the store merges by precedence.
  */
 public final class EventRecorder implements SmartLifecycle {
 
@@ -39,10 +48,11 @@ public final class EventRecorder implements SmartLifecycle {
     private record Delivery(long tag, byte[] body) {}
 
     private final ConnectionFactory connectionFactory;
-    private final TaskLedger ledger;
-    private final dev.celeriac.api.ledger.TaskCompletions completions;
-    private final dev.celeriac.api.workers.WorkerRegistry workers;
-    private final org.springframework.transaction.support.TransactionTemplate transactions;
+    private final TaskStore tasks;
+    private final TaskProjection projection;
+    private final TaskCompletions completions;
+    private final WorkerRegistry workers;
+    private final TransactionTemplate transactions;
     private final EventCodec codec;
     private final int batchSize;
     private final BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
@@ -56,14 +66,16 @@ public final class EventRecorder implements SmartLifecycle {
 
     public EventRecorder(
             ConnectionFactory connectionFactory,
-            TaskLedger ledger,
-            dev.celeriac.api.ledger.TaskCompletions completions,
-            dev.celeriac.api.workers.WorkerRegistry workers,
-            org.springframework.transaction.support.TransactionTemplate transactions,
+            TaskStore tasks,
+            TaskProjection projection,
+            TaskCompletions completions,
+            WorkerRegistry workers,
+            TransactionTemplate transactions,
             EventCodec codec,
             int batchSize) {
         this.connectionFactory = connectionFactory;
-        this.ledger = ledger;
+        this.tasks = tasks;
+        this.projection = projection;
         this.completions = completions;
         this.workers = workers;
         this.transactions = transactions;
@@ -97,7 +109,7 @@ public final class EventRecorder implements SmartLifecycle {
                     inbox.add(new Delivery(envelope.getDeliveryTag(), body));
                 }
             });
-        } catch (IOException | java.util.concurrent.TimeoutException e) {
+        } catch (IOException | TimeoutException e) {
             throw new IllegalStateException("the event recorder could not connect to RabbitMQ", e);
         }
         running = true;
@@ -132,24 +144,30 @@ public final class EventRecorder implements SmartLifecycle {
 
     private void record(List<Delivery> batch) {
         var events = new ArrayList<TaskEvent>();
-        var workerEvents = new ArrayList<dev.celeriac.protocol.event.WorkerEvent>();
+        var workerEvents = new ArrayList<WorkerEvent>();
         for (Delivery delivery : batch) {
             try {
                 for (CeleryEvent event : codec.decode(delivery.body())) {
                     switch (event) {
                         case TaskEvent task -> events.add(task);
-                        case dev.celeriac.protocol.event.WorkerEvent worker -> workerEvents.add(worker);
+                        case WorkerEvent worker -> workerEvents.add(worker);
                     }
                 }
             } catch (MalformedMessageException e) {
                 log.warn("skipped an event message that is not a Celery event: {}", e.getMessage());
             }
         }
-        java.util.Set<String> ended = transactions.execute(status -> {
-            workerEvents.forEach(workers::apply);
-            return events.isEmpty() ? java.util.Set.<String>of() : ledger.apply(events);
+        List<List<TaskChange>> rounds = projection.fold(events);
+        transactions.executeWithoutResult(status -> {
+            workers.applyAll(workerEvents);
+            rounds.forEach(tasks::write);
         });
-        completions.finished(ended); // after the commit: waiters read what is now stored
+        // After the commit, waiters read what is now stored. A terminal change leaves its task terminal.
+        completions.finished(rounds.stream()
+                .flatMap(List::stream)
+                .filter(c -> c.state().isTerminal())
+                .map(TaskChange::id)
+                .toList());
         double oldest = Double.MAX_VALUE;
         for (TaskEvent event : events) {
             oldest = Math.min(oldest, event.source().timestamp());

@@ -1,10 +1,11 @@
 package dev.celeriac.api.revoke;
 
-import dev.celeriac.api.ledger.TaskLedger;
 import dev.celeriac.api.ledger.TaskRecord;
+import dev.celeriac.api.ledger.TaskStore;
 import dev.celeriac.api.problems.Problems;
 import dev.celeriac.api.query.TaskView;
 import dev.celeriac.producer.TaskClient;
+import java.time.Clock;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -16,27 +17,40 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code DELETE /api/v1/tasks/{id}}: revokes a task that has not finished. The revocation is stored in the ledger,
- * then published to the workers' revocation stream, which workers that start later read too; with
- * {@code ?terminate=true} a running task is interrupted. A finished task cannot be revoked (409).
+ * then published to the workers' revocation stream, which workers that start later read too, and announced there
+ * again for as long as the task can still arrive ({@link RevocationAnnouncer}); with {@code ?terminate=true} a running
+ * task is interrupted. A finished task cannot be revoked (409).
  */
 @RestController
 @RequestMapping("/api/v1/tasks")
 public class TaskRevokeController {
 
-    private final TaskLedger ledger;
+    private final TaskStore tasks;
+    private final RevocationStore revocations;
+    private final RevocationAnnouncer announcer;
     private final TaskClient client;
     private final JsonMapper json;
+    private final Clock clock;
 
-    public TaskRevokeController(TaskLedger ledger, TaskClient client, JsonMapper json) {
-        this.ledger = ledger;
+    public TaskRevokeController(
+            TaskStore tasks,
+            RevocationStore revocations,
+            RevocationAnnouncer announcer,
+            TaskClient client,
+            JsonMapper json,
+            Clock clock) {
+        this.tasks = tasks;
+        this.revocations = revocations;
+        this.announcer = announcer;
         this.client = client;
         this.json = json;
+        this.clock = clock;
     }
 
     @DeleteMapping("/{id}")
     public ResponseEntity<TaskView> revoke(
             @PathVariable String id, @RequestParam(defaultValue = "false") boolean terminate) {
-        TaskRecord task = ledger.find(id).orElseThrow(() -> Problems.taskNotFound(id));
+        TaskRecord task = tasks.find(id).orElseThrow(() -> Problems.taskNotFound(id));
         if (task.state().isTerminal()) {
             throw Problems.problem(
                     HttpStatus.CONFLICT,
@@ -44,8 +58,11 @@ public class TaskRevokeController {
                     "Task already finished",
                     "task " + id + " is " + task.state() + " and can no longer be revoked");
         }
-        ledger.recordRevocation(id, terminate);
-        client.revoke(id, terminate);
+        // Stored first: if the publish fails, or this API stops before it, the announcer publishes it on its next
+        // round.
+        revocations.record(id, terminate, clock.instant());
+        client.revoke(id, terminate, announcer.holdUntil());
+        revocations.announced(id, clock.instant());
         return ResponseEntity.accepted().body(TaskView.of(task, json));
     }
 }

@@ -1,65 +1,112 @@
 package dev.celeriac.api.submit;
 
-import dev.celeriac.api.ledger.TaskLedger;
+import dev.celeriac.api.idempotency.IdempotencyStore;
+import dev.celeriac.api.ledger.TaskChange;
+import dev.celeriac.api.ledger.TaskProjection;
 import dev.celeriac.api.ledger.TaskRecord;
+import dev.celeriac.api.ledger.TaskStore;
+import dev.celeriac.api.outbox.OutboxRelay;
+import dev.celeriac.api.outbox.OutboxStore;
 import dev.celeriac.api.problems.Problems;
 import dev.celeriac.api.query.TaskView;
+import dev.celeriac.api.workers.WorkerRegistry;
+import dev.celeriac.producer.BatchPublishException;
 import dev.celeriac.producer.SubmitOptions;
-import dev.celeriac.producer.TaskClient;
+import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.TaskRequest;
+import dev.celeriac.producer.amqp.TaskPublisher;
+import dev.celeriac.protocol.message.CodecLimits;
 import dev.celeriac.protocol.names.NameRules;
 import dev.celeriac.protocol.names.TopologyNames;
 import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code POST /api/v1/tasks}: validates the request, records the task PENDING in the ledger, publishes it with a
- * confirm, and answers 202 with the task and its {@code Location}. A task the broker did not take is removed from
- * the ledger again, and the answer says why (429 queue full, 503 broker unavailable).
+ * {@code POST /api/v1/tasks}: validates the request, and hands it to the {@link SubmitPipeline}, which records the
+ * task PENDING with its message in the outbox, publishes it with a confirm, and answers 202 with the task and its
+ * {@code Location}. A task the broker did not take leaves no trace, and the answer says why (429 queue full, 503
+ * broker unavailable).
  */
 @RestController
 @RequestMapping("/api/v1/tasks")
 public class TaskSubmitController {
 
-    private final TaskClient client;
-    private final TaskLedger ledger;
+    /** Longest idempotency key accepted. */
+    static final int MAX_KEY_LENGTH = 255;
+
+    /** Most tasks in one batch. */
+    static final int MAX_BATCH = 1000;
+
+    /** How long a request with a key already in use waits for the first request with it to finish. */
+    static final Duration IN_FLIGHT_WAIT = Duration.ofSeconds(10);
+
+    private final SubmitPipeline pipeline;
+    private final TaskPublisher publisher;
+    private final TaskStore tasks;
+    private final IdempotencyStore keys;
+    private final OutboxStore outbox;
+    private final OutboxRelay relay;
+    private final WorkerRegistry workers;
+    private final CodecLimits limits;
+    private final boolean allowUnknownTasks;
     private final JsonMapper json;
     private final Clock clock;
 
-    private final dev.celeriac.api.workers.WorkerRegistry workers;
-    private final boolean allowUnknownTasks;
-
     public TaskSubmitController(
-            TaskClient client,
-            TaskLedger ledger,
-            dev.celeriac.api.workers.WorkerRegistry workers,
-            dev.celeriac.api.config.ApiProperties properties,
+            SubmitPipeline pipeline,
+            TaskPublisher publisher,
+            TaskStore tasks,
+            IdempotencyStore keys,
+            OutboxStore outbox,
+            OutboxRelay relay,
+            WorkerRegistry workers,
+            CodecLimits limits,
+            SubmitSettings settings,
             JsonMapper json,
             Clock clock) {
+        this.pipeline = pipeline;
+        this.publisher = publisher;
+        this.tasks = tasks;
+        this.keys = keys;
+        this.outbox = outbox;
+        this.relay = relay;
         this.workers = workers;
-        this.allowUnknownTasks = properties.allowUnknownTasks();
-        this.client = client;
-        this.ledger = ledger;
+        this.limits = limits;
+        this.allowUnknownTasks = settings.allowUnknownTasks();
         this.json = json;
         this.clock = clock;
     }
-
-    /** Longest idempotency key accepted. */
-    static final int MAX_KEY_LENGTH = 255;
 
     @PostMapping
     public ResponseEntity<TaskView> submit(
@@ -68,51 +115,39 @@ public class TaskSubmitController {
         if (body == null) {
             throw Problems.badRequest("the body must be a JSON object with at least a 'task'");
         }
-        String id = UUID.randomUUID().toString();
-        if (idempotencyKey != null) {
-            if (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_KEY_LENGTH) {
-                throw Problems.badRequest("Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters");
-            }
-            var earlier = ledger.claimIdempotencyKey(idempotencyKey, hash(body), id);
-            if (earlier.isPresent()) {
-                return replay(idempotencyKey, body, earlier.get());
-            }
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_KEY_LENGTH)) {
+            throw Problems.badRequest("Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters");
         }
-        Prepared prepared;
-        try {
-            prepared = prepare(body, id, "");
-        } catch (RuntimeException e) {
-            if (idempotencyKey != null) {
-                ledger.releaseIdempotencyKey(idempotencyKey, id);
-            }
-            throw e;
-        }
-        TaskRecord recorded = ledger.recordSubmitted(prepared.submitted());
-        try {
-            client.submit(prepared.request());
-        } catch (TaskPublishException e) {
-            forget(id, idempotencyKey);
-            throw e;
-        } catch (IllegalArgumentException e) {
-            forget(id, idempotencyKey);
-            throw Problems.invalid(e.getMessage());
-        }
-        TaskView view = TaskView.of(recorded, json);
-        return ResponseEntity.accepted()
-                .location(URI.create("/api/v1/tasks/" + id))
-                .body(view);
+        return submitOnce(body, idempotencyKey, true);
     }
 
-    /** Most tasks in one batch. */
-    static final int MAX_BATCH = 1000;
+    private ResponseEntity<TaskView> submitOnce(SubmitRequest body, String idempotencyKey, boolean mayRetry) {
+        String id = UUID.randomUUID().toString();
+        IdempotencyStore.Claim claim =
+                idempotencyKey == null ? null : new IdempotencyStore.Claim(idempotencyKey, hash(body), id);
+        SubmitPipeline.Submit submit = prepare(body, id, "", claim);
+        TaskRecord recorded;
+        try {
+            recorded = await(pipeline.submit(submit));
+        } catch (SubmitPipeline.KeyTakenException taken) {
+            return sameKeyAgain(body, claim, taken.holder(), mayRetry);
+        }
+        return accepted(recorded);
+    }
+
+    private ResponseEntity<TaskView> accepted(TaskRecord recorded) {
+        return ResponseEntity.accepted()
+                .location(URI.create("/api/v1/tasks/" + recorded.id()))
+                .body(TaskView.of(recorded, json));
+    }
 
     /** The body of {@code POST /api/v1/tasks/batch}. */
     public record BatchRequest(List<SubmitRequest> tasks) {}
 
     /**
-     * Submits up to 1,000 tasks at once: all are validated first (none is sent if one is invalid), recorded, and
-     * published together, confirms awaited together. If the broker refuses some, they are removed from the ledger
-     * and the problem lists the ids that were accepted.
+     * Submits up to 1,000 tasks at once: all are validated first (none is sent if one is invalid), then recorded and
+     * published together. If the broker refuses some, they leave no trace, and the problem lists the ids of those
+     * that were accepted.
      */
     @PostMapping("/batch")
     public ResponseEntity<Map<String, List<TaskView>>> submitBatch(@RequestBody BatchRequest batch) {
@@ -123,43 +158,129 @@ public class TaskSubmitController {
             throw Problems.invalid("a batch holds at most " + MAX_BATCH + " tasks, this one "
                     + batch.tasks().size());
         }
-        var prepared = new java.util.ArrayList<Prepared>();
+        var submits = new ArrayList<SubmitPipeline.Submit>();
         for (int i = 0; i < batch.tasks().size(); i++) {
             SubmitRequest task = batch.tasks().get(i);
             if (task == null) {
                 throw Problems.badRequest("tasks[" + i + "] is null");
             }
-            prepared.add(prepare(task, UUID.randomUUID().toString(), "tasks[" + i + "]: "));
+            submits.add(prepare(task, UUID.randomUUID().toString(), "tasks[" + i + "]: ", null));
         }
-        List<TaskRecord> recorded = prepared.stream()
-                .map(p -> ledger.recordSubmitted(p.submitted()))
-                .toList();
-        try {
-            client.submitAll(prepared.stream().map(Prepared::request).toList());
-        } catch (dev.celeriac.producer.BatchPublishException e) {
-            e.failures().keySet().forEach(ledger::forgetUnpublished);
-            var problem = e.getCause() instanceof TaskPublishException first
+        List<CompletableFuture<TaskRecord>> answers = pipeline.submitAll(submits);
+        var views = new ArrayList<TaskView>(answers.size());
+        var handles = new ArrayList<TaskHandle>();
+        var failures = new LinkedHashMap<String, TaskPublishException>();
+        RuntimeException other = null;
+        for (int i = 0; i < answers.size(); i++) {
+            try {
+                TaskRecord record = await(answers.get(i));
+                views.add(TaskView.of(record, json));
+                handles.add(new TaskHandle(record.id(), record.task(), record.queue(), record.eta(), clock.instant()));
+            } catch (TaskPublishException e) {
+                failures.put(submits.get(i).prepared().id(), e);
+            } catch (RuntimeException e) {
+                other = e;
+            }
+        }
+        if (failures.isEmpty() && other != null) {
+            throw other;
+        }
+        if (!failures.isEmpty()) {
+            var refused = new BatchPublishException(handles, failures);
+            ProblemDetail problem = refused.getCause() instanceof TaskPublishException first
                     ? new Problems().brokerRefused(first).getBody()
-                    : org.springframework.http.ProblemDetail.forStatus(503);
-            problem.setDetail(e.getMessage());
-            problem.setProperty(
-                    "accepted", e.accepted().stream().map(h -> h.id()).toList());
-            throw new org.springframework.web.ErrorResponseException(
-                    org.springframework.http.HttpStatusCode.valueOf(problem.getStatus()), problem, e);
+                    : ProblemDetail.forStatus(HttpStatus.SERVICE_UNAVAILABLE);
+            problem.setDetail(refused.getMessage());
+            problem.setProperty("accepted", handles.stream().map(TaskHandle::id).toList());
+            throw new ErrorResponseException(HttpStatusCode.valueOf(problem.getStatus()), problem, refused);
         }
-        List<TaskView> views = recorded.stream().map(r -> TaskView.of(r, json)).toList();
         return ResponseEntity.accepted().body(Map.of("tasks", views));
     }
 
-    /** A validated request: what to publish and what the ledger records. */
-    record Prepared(TaskRequest request, TaskLedger.Submitted submitted) {}
+    /** The outcome of a submit: its record, or the exception it was refused with. */
+    private TaskRecord await(CompletableFuture<TaskRecord> answer) {
+        // The pipeline answers within the confirm time-out once the batch is written; the rest is the database's.
+        long patience = publisher.confirmTimeout().plusSeconds(30).toMillis();
+        try {
+            return answer.get(patience, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw Problems.problem(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "ledger-unavailable",
+                    "Ledger unavailable",
+                    "the task could not be recorded in time; if it was accepted it runs, and the same"
+                            + " Idempotency-Key finds it");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while submitting", e);
+        }
+    }
+
+    /**
+     * The same key again: the same task, published once; the same key for another request: 409. The first request
+     * may still be on its way: its task is answered once its message is confirmed. If the API that took the first
+     * request stopped before that, the task's message is published here, so that a task answered 202 is always one
+     * the broker has.
+     */
+    private ResponseEntity<TaskView> sameKeyAgain(
+            SubmitRequest body, IdempotencyStore.Claim mine, IdempotencyStore.Claim holder, boolean mayRetry) {
+        if (!holder.requestHash().equals(mine.requestHash())) {
+            throw Problems.problem(
+                    HttpStatus.CONFLICT,
+                    "idempotency-key-reused",
+                    "Idempotency key reused",
+                    "Idempotency-Key '" + mine.key() + "' was used for a different request");
+        }
+        long deadline = System.nanoTime() + IN_FLIGHT_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            var task = tasks.find(holder.taskId());
+            if (task.isEmpty()) {
+                // The first request was refused, and its task and key are being removed: once they are, submit anew.
+                if (mayRetry && keys.find(mine.key()).isEmpty()) {
+                    return submitOnce(body, mine.key(), false);
+                }
+            } else {
+                var waiting = outbox.waitingSince(holder.taskId());
+                if (waiting.isEmpty()) {
+                    return accepted(tasks.find(holder.taskId()).orElse(task.get()));
+                }
+                if (waiting.get().isBefore(clock.instant().minus(relay.grace()))) {
+                    relay.publishNow(holder.taskId());
+                    return accepted(tasks.find(holder.taskId()).orElse(task.get()));
+                }
+            }
+            pause();
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.CONFLICT,
+                "the first request with Idempotency-Key '" + mine.key() + "' has not finished; try again later");
+        problem.setType(URI.create(Problems.TYPE_BASE + "idempotency-key-in-flight"));
+        problem.setTitle("Request in flight");
+        var inFlight = new ErrorResponseException(HttpStatus.CONFLICT, problem, null);
+        inFlight.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+        throw inFlight;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a submit in flight", e);
+        }
+    }
 
     /**
      * Validates a request and builds what to publish and record.
      *
      * @param where prefix of error details, e.g. "tasks[3]: " in a batch
      */
-    Prepared prepare(SubmitRequest body, String id, String where) {
+    SubmitPipeline.Submit prepare(SubmitRequest body, String id, String where, IdempotencyStore.Claim claim) {
         try {
             if (body.task() == null || body.task().isBlank()) {
                 throw Problems.badRequest("'task' is required: the name of a registered task, e.g. demo.add");
@@ -167,7 +288,7 @@ public class TaskSubmitController {
             check("task name", body.task());
             if (!allowUnknownTasks && !workers.isRegistered(body.task())) {
                 throw Problems.problem(
-                        org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT,
+                        HttpStatus.UNPROCESSABLE_CONTENT,
                         "unknown-task",
                         "Unknown task",
                         "no worker has registered a task named '" + body.task()
@@ -179,98 +300,60 @@ public class TaskSubmitController {
                 throw Problems.invalid("give 'countdown' or 'eta', not both");
             }
             if (body.countdown() != null
-                    && (body.countdown() < 0
+                    && (!Double.isFinite(body.countdown())
+                            || body.countdown() < 0
                             || body.countdown() > Duration.ofDays(365).toSeconds())) {
                 throw Problems.invalid("'countdown' must be 0 to 31536000 seconds, was " + body.countdown());
             }
-            Instant now = clock.instant();
+            // At the database's precision, so that the record answered is the record stored.
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
             Instant eta = body.eta() == null ? null : time("eta", body.eta());
             if (body.countdown() != null) {
                 eta = now.plusMillis(Math.round(body.countdown() * 1000));
             }
             Instant expires = expires(body.expires(), now);
-
-            SubmitOptions options;
+            List<Object> args = body.args() == null ? List.of() : body.args();
+            Map<String, Object> kwargs = body.kwargs() == null ? Map.of() : body.kwargs();
+            JsonNode argsTree = json.valueToTree(args);
+            JsonNode kwargsTree = json.valueToTree(kwargs);
+            // What a worker would refuse is refused here, before anything is accepted.
+            String refused = limits.argumentProblem("args", argsTree);
+            if (refused == null) {
+                refused = limits.argumentProblem("kwargs", kwargsTree);
+            }
+            if (refused != null) {
+                throw Problems.invalid(refused);
+            }
+            TaskPublisher.Prepared prepared;
             try {
-                options = SubmitOptions.defaults()
+                SubmitOptions options = SubmitOptions.defaults()
                         .withQueue(queue)
                         .withPriority(body.priority())
                         .withEta(eta)
                         .withExpires(expires)
                         .withMaxRetries(body.maxRetries())
                         .withTaskId(id);
+                prepared = publisher.prepare(new TaskRequest(body.task(), args, kwargs, options));
             } catch (IllegalArgumentException e) {
                 throw Problems.invalid(e.getMessage());
             }
-            List<Object> args = body.args() == null ? List.of() : body.args();
-            Map<String, Object> kwargs = body.kwargs() == null ? Map.of() : body.kwargs();
-            return new Prepared(
-                    new TaskRequest(body.task(), args, kwargs, options),
-                    new TaskLedger.Submitted(
-                            id,
-                            body.task(),
-                            queue,
-                            json.writeValueAsString(args),
-                            json.writeValueAsString(kwargs),
-                            null,
-                            id,
-                            eta,
-                            expires));
-        } catch (org.springframework.web.ErrorResponseException e) {
-            if (where.isEmpty()) {
-                throw e;
+            var description = new TaskChange.Description(
+                    body.task(), queue, argsTree.toString(), kwargsTree.toString(), null, id, eta, expires);
+            return new SubmitPipeline.Submit(prepared, TaskProjection.submitted(id, description, now), claim);
+        } catch (ErrorResponseException e) {
+            if (!where.isEmpty()) {
+                var problem = e.getBody();
+                problem.setDetail(where + problem.getDetail());
             }
-            var problem = e.getBody();
-            problem.setDetail(where + problem.getDetail());
             throw e;
         }
     }
 
-    private void forget(String id, String idempotencyKey) {
-        ledger.forgetUnpublished(id);
-        if (idempotencyKey != null) {
-            ledger.releaseIdempotencyKey(idempotencyKey, id);
-        }
-    }
-
-    /** The same key again: the same task, published once; the same key for another request: 409. */
-    private ResponseEntity<TaskView> replay(String key, SubmitRequest body, TaskLedger.IdempotentTask earlier) {
-        if (!earlier.requestHash().equals(hash(body))) {
-            throw Problems.problem(
-                    org.springframework.http.HttpStatus.CONFLICT,
-                    "idempotency-key-reused",
-                    "Idempotency key reused",
-                    "Idempotency-Key '" + key + "' was used for a different request");
-        }
-        // A concurrent first request may still be recording its task: wait for it briefly.
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        var task = ledger.find(earlier.taskId());
-        while (task.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            task = ledger.find(earlier.taskId());
-        }
-        TaskView view = TaskView.of(
-                task.orElseThrow(() -> Problems.problem(
-                        org.springframework.http.HttpStatus.CONFLICT,
-                        "idempotency-key-in-flight",
-                        "Request in flight",
-                        "the first request with Idempotency-Key '" + key + "' has not finished")),
-                json);
-        return ResponseEntity.accepted()
-                .location(URI.create("/api/v1/tasks/" + earlier.taskId()))
-                .body(view);
-    }
-
     private String hash(SubmitRequest body) {
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(body));
-            return java.util.HexFormat.of().formatHex(digest);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(body));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -287,7 +370,7 @@ public class TaskSubmitController {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
             try {
-                return java.time.OffsetDateTime.parse(text).toInstant();
+                return OffsetDateTime.parse(text).toInstant();
             } catch (DateTimeParseException again) {
                 throw Problems.invalid("'" + field + "' must be an ISO-8601 date-time with offset, was '" + text + "'");
             }
@@ -298,8 +381,10 @@ public class TaskSubmitController {
         return switch (expires) {
             case null -> null;
             case Number seconds
-            when seconds.doubleValue() > 0 -> now.plusMillis(Math.round(seconds.doubleValue() * 1000));
-            case Number seconds -> throw Problems.invalid("'expires' in seconds must be positive, was " + seconds);
+            when seconds.doubleValue() > 0 && Double.isFinite(seconds.doubleValue()) ->
+                now.plusMillis(Math.round(seconds.doubleValue() * 1000));
+            case Number seconds ->
+                throw Problems.invalid("'expires' in seconds must be positive and finite, was " + seconds);
             case String text -> time("expires", text);
             default -> throw Problems.invalid("'expires' must be an ISO-8601 date-time or a number of seconds");
         };

@@ -2,8 +2,13 @@ package dev.celeriac.api.workers;
 
 import dev.celeriac.protocol.event.WorkerEvent;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -29,19 +34,48 @@ public final class WorkerRegistry {
             Instant lastHeartbeat) {}
 
     /** A worker counts as alive while its last heartbeat is younger than this (Celery sends one every 2 s). */
-    public static final java.time.Duration ALIVE = java.time.Duration.ofSeconds(10);
+    public static final Duration ALIVE = Duration.ofSeconds(10);
 
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
     /** The task names last written for each worker, once their transaction committed. */
-    private final java.util.Map<String, List<String>> written = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, List<String>> written = new ConcurrentHashMap<>();
+    /** Task names known to be registered. */
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
 
     public WorkerRegistry(JdbcTemplate jdbc, JsonMapper json) {
         this.jdbc = jdbc;
         this.json = json;
     }
 
-    /** Records a worker event (the recorder calls it inside its transaction). */
+    /**
+     * Records a batch of worker events (the recorder calls it inside its transaction). Only the latest event of each
+     * worker is written, and the latest that lists its tasks: heartbeats come every two seconds from every worker.
+     */
+    public void applyAll(List<WorkerEvent> events) {
+        var latest = new LinkedHashMap<String, WorkerEvent>();
+        var latestInfo = new LinkedHashMap<String, WorkerEvent>();
+        for (WorkerEvent event : events) {
+            String hostname = event.source().hostname();
+            latest.merge(hostname, event, WorkerRegistry::later);
+            if (event.info() != null) {
+                latestInfo.merge(hostname, event, WorkerRegistry::later);
+            }
+        }
+        latest.forEach((hostname, event) -> {
+            WorkerEvent info = latestInfo.get(hostname);
+            if (info != null && info != event) {
+                apply(info);
+            }
+            apply(event);
+        });
+    }
+
+    private static WorkerEvent later(WorkerEvent a, WorkerEvent b) {
+        return b.source().timestamp() >= a.source().timestamp() ? b : a;
+    }
+
+    /** Records a worker event (inside the caller's transaction). */
     public void apply(WorkerEvent event) {
         Instant at = event.source().instant();
         boolean online = !(event instanceof WorkerEvent.Offline);
@@ -86,7 +120,10 @@ public final class WorkerRegistry {
         // Heartbeats repeat the task names every few seconds; they are written only when a worker's list changes.
         if (info != null && !info.registered().equals(written.get(hostname))) {
             List<String> names = info.registered();
-            afterCommit(() -> written.put(hostname, names));
+            afterCommit(() -> {
+                written.put(hostname, names);
+                known.addAll(names);
+            });
             for (String name : names) {
                 if (jdbc.update("UPDATE registered_tasks SET last_seen = ? WHERE name = ?", Timestamp.from(at), name)
                         == 0) {
@@ -110,11 +147,21 @@ public final class WorkerRegistry {
         }
     }
 
-    /** Whether any worker ever registered the task name. */
+    /**
+     * Whether any worker ever registered the task name. Names are never unregistered, so a name once found is
+     * answered from memory; a name not known here is looked up, since another API instance may have recorded it.
+     */
     public boolean isRegistered(String task) {
+        if (known.contains(task)) {
+            return true;
+        }
         Integer count =
                 jdbc.queryForObject("SELECT COUNT(*) FROM registered_tasks WHERE name = ?", Integer.class, task);
-        return count != null && count > 0;
+        boolean registered = count != null && count > 0;
+        if (registered) {
+            known.add(task);
+        }
+        return registered;
     }
 
     /** Workers alive: online, with a heartbeat younger than {@link #ALIVE} at {@code now}. */

@@ -2,6 +2,8 @@ package dev.celeriac.protocol.control;
 
 import dev.celeriac.protocol.message.MalformedMessageException;
 import dev.celeriac.protocol.message.MalformedMessageException.Reason;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -15,8 +17,10 @@ import tools.jackson.databind.node.ObjectNode;
  * @param taskIds tasks to revoke
  * @param terminate whether a running task is interrupted
  * @param signal the signal Celery would send to terminate it (informative on the JVM)
+ * @param until how long a worker must remember the revocation (Celeriac's {@link #UNTIL_ARGUMENT}), or {@code null}
+ *     for the worker's own retention: a task revoked for longer is announced again before then
  */
-public record Revoke(List<String> taskIds, boolean terminate, String signal) {
+public record Revoke(List<String> taskIds, boolean terminate, String signal, Instant until) {
 
     public static final String METHOD = "revoke";
     /** Celery's {@code terminate} command: a revoke that also interrupts the running task. */
@@ -28,6 +32,17 @@ public record Revoke(List<String> taskIds, boolean terminate, String signal) {
             throw new IllegalArgumentException("a revoke names at least one task");
         }
     }
+
+    /** A revoke for the worker's own retention. */
+    public Revoke(List<String> taskIds, boolean terminate, String signal) {
+        this(taskIds, terminate, signal, null);
+    }
+
+    /**
+     * Argument Celeriac adds to a revoke on the revocation stream: until when workers must remember it (ISO-8601).
+     * Celery workers ignore arguments they do not know.
+     */
+    public static final String UNTIL_ARGUMENT = "celeriac_until";
 
     /**
      * Argument Celeriac adds to a revoke it broadcasts after storing it on the revocation stream, so that Celeriac
@@ -58,6 +73,9 @@ public record Revoke(List<String> taskIds, boolean terminate, String signal) {
         arguments.put("signal", signal == null ? "SIGTERM" : signal);
         if (stored) {
             arguments.put(STORED_ARGUMENT, true);
+        }
+        if (until != null) {
+            arguments.put(UNTIL_ARGUMENT, until.toString());
         }
         root.putNull("destination");
         root.putNull("pattern");
@@ -96,9 +114,19 @@ public record Revoke(List<String> taskIds, boolean terminate, String signal) {
         if (taskIds.isEmpty()) {
             throw new MalformedMessageException(Reason.MISSING_HEADER, "revoke command names no task_id");
         }
+        Instant until = null;
+        if (arguments.path(UNTIL_ARGUMENT).isString()) {
+            try {
+                until = Instant.parse(arguments.path(UNTIL_ARGUMENT).stringValue());
+            } catch (DateTimeParseException e) {
+                throw new MalformedMessageException(
+                        Reason.WRONG_SHAPE, "revoke command has a malformed " + UNTIL_ARGUMENT + ": " + e.getMessage());
+            }
+        }
         return new Revoke(
                 taskIds,
                 terminateCommand || arguments.path("terminate").asBoolean(false),
-                arguments.path("signal").asString(null));
+                arguments.path("signal").asString(null),
+                until);
     }
 }

@@ -29,6 +29,12 @@ public final class EventFields {
     public static final String SIGNUM = "signum";
     public static final String EXPIRED = "expired";
     public static final String REQUEUE = "requeue";
+    /**
+     * Celeriac adds it to every task event: how many times the API had replayed the task from a dead letter before the
+     * run the event is about (the {@code x-celeriac-replay} header of its message, 0 if none), so that a replayed
+     * run's events outrank the events of the runs before it.
+     */
+    public static final String REPLAY = "replay";
     /** Celeriac's task-progress event: what the task reported, as JSON text. */
     public static final String PROGRESS = "progress";
 

@@ -45,6 +45,23 @@ public record TaskStatus(TaskState state, int attempt) {
         return precedes(current, incoming) ? incoming : current;
     }
 
+    /**
+     * Attempts above this share one {@link #orderKey()}: a task retried a million times is a task gone wrong, and its
+     * later attempts are ordered among themselves only by state.
+     */
+    public static final int MAX_ORDERED_ATTEMPT = (1 << 20) - 1;
+
+    /**
+     * This status as one number in the order of {@link #merge}: for statuses whose attempts are at most
+     * {@link #MAX_ORDERED_ATTEMPT}, {@code a.orderKey() < b.orderKey()} exactly when {@code precedes(a, b)}. A store
+     * compares keys instead of statuses, so that the precedence rule holds inside one SQL statement. The key is below
+     * 2<sup>42</sup>, leaving the bits above it to a store's own higher-ranking counters (a replay generation).
+     */
+    public long orderKey() {
+        long ordered = Math.min(attempt, MAX_ORDERED_ATTEMPT);
+        return state.isTerminal() ? (1L << 41) | ((long) state.rank() << 21) | ordered : (ordered << 21) | state.rank();
+    }
+
     /** Whether {@code incoming} is strictly later than {@code current} in a task's life. */
     public static boolean precedes(TaskStatus current, TaskStatus incoming) {
         return ORDER.compare(incoming, current) > 0;

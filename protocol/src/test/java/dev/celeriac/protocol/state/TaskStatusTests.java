@@ -116,6 +116,19 @@ class TaskStatusTests {
     }
 
     @Test
+    void ordersKeysExactlyAsTheMergeOrdersStatuses() {
+        var all = new ArrayList<>(everyStatus());
+        all.add(s(STARTED, TaskStatus.MAX_ORDERED_ATTEMPT));
+        all.add(s(SUCCESS, TaskStatus.MAX_ORDERED_ATTEMPT));
+        for (TaskStatus a : all) {
+            for (TaskStatus b : all) {
+                assertThat(a.orderKey() < b.orderKey()).as("%s before %s", a, b).isEqualTo(TaskStatus.precedes(a, b));
+            }
+            assertThat(a.orderKey()).isBetween(0L, (1L << 42) - 1);
+        }
+    }
+
+    @Test
     void agreesWithTheTransitionTableWithinAnAttempt() {
         for (TaskState from : TaskState.values()) {
             for (TaskState to : TaskState.values()) {

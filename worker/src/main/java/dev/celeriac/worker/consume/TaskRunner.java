@@ -9,6 +9,7 @@ import dev.celeriac.protocol.message.TaskHeaders;
 import dev.celeriac.protocol.message.TaskMessage;
 import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.message.TimeLimit;
+import dev.celeriac.protocol.names.EventFields;
 import dev.celeriac.protocol.names.MessageHeaders;
 import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.protocol.names.TopologyNames;
@@ -32,6 +33,7 @@ import dev.celeriac.worker.retry.FailureClassifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,7 +59,8 @@ import tools.jackson.databind.JsonNode;
  */
 public final class TaskRunner {
 
-    private static final String RETRIES = dev.celeriac.protocol.names.EventFields.RETRIES;
+    private static final String RETRIES = EventFields.RETRIES;
+    private static final String REPLAY = EventFields.REPLAY;
 
     private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
 
@@ -308,7 +311,7 @@ public final class TaskRunner {
                         "the progress of task " + task.id() + " cannot be written as JSON: " + e.getOriginalMessage(),
                         e);
             }
-            sendQuietly(task.id(), new TaskEvent.Progress(s.events().source(), task.id(), json, Map.of()));
+            sendQuietly(task.id(), new TaskEvent.Progress(s.events().source(), task.id(), json, run(task, Map.of())));
         }
     }
 
@@ -345,7 +348,7 @@ public final class TaskRunner {
                         etaText(task),
                         task.headers().rootId(),
                         task.headers().parentId(),
-                        Map.of("queue", queue)));
+                        run(task, Map.of("queue", queue))));
         try {
             pool.execute(() -> execute(run));
         } catch (RuntimeException e) {
@@ -519,7 +522,9 @@ public final class TaskRunner {
                                         task.id(),
                                         exception,
                                         traceback,
-                                        Map.of(RETRIES, task.headers().retries() + 1, "eta", etaText(next))));
+                                        run(
+                                                task,
+                                                Map.of(RETRIES, task.headers().retries() + 1, "eta", etaText(next)))));
                 reply.await();
                 run.delivery.ack();
                 s.metrics().retried(task.task(), run.queue);
@@ -544,11 +549,13 @@ public final class TaskRunner {
                                         task.id(),
                                         exception,
                                         traceback,
-                                        Map.of(
-                                                "reason",
-                                                dead.reason().wireName(),
-                                                RETRIES,
-                                                task.headers().retries())));
+                                        run(
+                                                task,
+                                                Map.of(
+                                                        "reason",
+                                                        dead.reason().wireName(),
+                                                        RETRIES,
+                                                        task.headers().retries()))));
                 reply.await();
                 run.delivery.ack();
                 s.metrics().deadLettered(task.task(), run.queue, dead.reason().wireName());
@@ -718,7 +725,21 @@ public final class TaskRunner {
      * {@code task-received}; Celeriac adds it to every task event (on {@code task-retried}, the next attempt's).
      */
     private static Map<String, Object> attempt(TaskMessage task) {
-        return Map.of(RETRIES, task.headers().retries());
+        return Map.of(RETRIES, task.headers().retries(), REPLAY, replayOf(task));
+    }
+
+    /**
+     * The fields of a task event with the run it is about added: how many times the API replayed the task from a
+     * dead letter before this message, so that the ledger ranks a replayed run's events above the runs before it.
+     */
+    private static Map<String, Object> run(TaskMessage task, Map<String, Object> fields) {
+        var withRun = new LinkedHashMap<String, Object>(fields);
+        withRun.put(REPLAY, replayOf(task));
+        return withRun;
+    }
+
+    private static int replayOf(TaskMessage task) {
+        return task.headers().extra().get(MessageHeaders.REPLAY) instanceof Number n ? n.intValue() : 0;
     }
 
     private static String celeryException(Throwable failure) {

@@ -61,7 +61,7 @@ public final class RevocationListener {
                         lastDelivery = System.nanoTime();
                         try {
                             Revoke revoke = Revoke.decode(mapper, body);
-                            revoke.taskIds().forEach(id -> revocations.revoke(id, revoke.terminate()));
+                            revoke.taskIds().forEach(id -> revocations.revoke(id, revoke.terminate(), revoke.until()));
                         } catch (MalformedMessageException e) {
                             log.warn(
                                     "ignored a message on {} that is no revoke command: {}",

@@ -8,14 +8,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Task ids revoked recently, kept for a retention period (a revoke older than any task's life is no longer
- * needed). Listeners hear of each new revocation, so a worker can interrupt a running task when asked to terminate
- * it.
+ * Task ids revoked, each kept until the time its revocation says (for one that says none, the retention period):
+ * the API announces a revocation again, with a later time, for as long as its task can still arrive, so memory holds
+ * only revocations that can still matter. Listeners hear of each new revocation, so a worker can interrupt a running
+ * task when asked to terminate it.
  */
 public final class Revocations {
 
-    /** A revocation: when, and whether a running task is to be interrupted. */
-    public record Revocation(Instant at, boolean terminate) {}
+    /** A revocation: when, whether a running task is to be interrupted, and until when it is kept. */
+    public record Revocation(Instant at, boolean terminate, Instant until) {}
 
     private final Map<String, Revocation> revoked = new ConcurrentHashMap<>();
     private final Duration retention;
@@ -27,9 +28,23 @@ public final class Revocations {
         this.clock = clock;
     }
 
-    /** Records a revocation; with {@code terminate}, a task running it is interrupted. */
+    /** Records a revocation for the retention period; with {@code terminate}, a task running it is interrupted. */
     public void revoke(String taskId, boolean terminate) {
-        revoked.merge(taskId, new Revocation(clock.instant(), terminate), (a, b) -> a.terminate() ? a : b);
+        revoke(taskId, terminate, null);
+    }
+
+    /**
+     * Records a revocation kept until {@code until} (or for the retention period when {@code null}); with
+     * {@code terminate}, a task running it is interrupted. A revocation heard again is kept until the later time.
+     */
+    public void revoke(String taskId, boolean terminate, Instant until) {
+        Instant now = clock.instant();
+        var revocation = new Revocation(now, terminate, until != null ? until : now.plus(retention));
+        revoked.merge(
+                taskId,
+                revocation,
+                (a, b) -> new Revocation(
+                        a.at(), a.terminate() || b.terminate(), a.until().isAfter(b.until()) ? a.until() : b.until()));
         if (terminate) {
             onTerminate.accept(taskId);
         }
@@ -45,10 +60,10 @@ public final class Revocations {
         this.onTerminate = listener;
     }
 
-    /** Forgets revocations older than the retention. */
+    /** Forgets revocations kept past their time: their tasks can no longer arrive. */
     public void expire() {
-        Instant cutoff = clock.instant().minus(retention);
-        revoked.values().removeIf(r -> r.at().isBefore(cutoff));
+        Instant now = clock.instant();
+        revoked.values().removeIf(r -> r.until().isBefore(now));
     }
 
     /** The ids of the revoked tasks. */

@@ -1,5 +1,8 @@
-package dev.celeriac.api.ledger;
+package dev.celeriac.api.retention;
 
+import dev.celeriac.api.idempotency.IdempotencyStore;
+import dev.celeriac.api.ledger.TaskStore;
+import dev.celeriac.api.revoke.RevocationStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -9,27 +12,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
-/** Removes finished tasks (and their results) from the ledger once they are older than the retention. */
+/**
+ * Removes finished tasks (with their results and history) and idempotency keys from the ledger once they are older
+ * than the retention, and revocations once no worker can need them.
+ */
 public final class LedgerCleanup implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(LedgerCleanup.class);
 
-    private final TaskLedger ledger;
+    private final TaskStore tasks;
+    private final IdempotencyStore keys;
+    private final RevocationStore revocations;
     private final Duration retention;
+    private final Duration revocationHorizon;
     private final Duration every;
     private final Clock clock;
     private ScheduledExecutorService scheduler;
 
-    public LedgerCleanup(TaskLedger ledger, Duration retention, Duration every, Clock clock) {
-        this.ledger = ledger;
+    public LedgerCleanup(
+            TaskStore tasks,
+            IdempotencyStore keys,
+            RevocationStore revocations,
+            Duration retention,
+            Duration revocationHorizon,
+            Duration every,
+            Clock clock) {
+        this.tasks = tasks;
+        this.keys = keys;
+        this.revocations = revocations;
         this.retention = retention;
+        this.revocationHorizon = revocationHorizon;
         this.every = every;
         this.clock = clock;
     }
 
-    /** Runs one cleanup now. */
+    /**
+     * Runs one cleanup now.
+     *
+     * @return how many tasks were removed
+     */
     public int runOnce() {
-        int removed = ledger.expire(clock.instant().minus(retention));
+        var now = clock.instant();
+        int removed = tasks.expire(now.minus(retention));
+        keys.expire(now.minus(retention));
+        revocations.expire(now.minus(revocationHorizon));
         if (removed > 0) {
             log.info("removed {} tasks that finished more than {} ago", removed, retention);
         }

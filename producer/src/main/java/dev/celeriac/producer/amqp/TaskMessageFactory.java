@@ -1,7 +1,8 @@
-package dev.celeriac.producer.internal;
+package dev.celeriac.producer.amqp;
 
 import dev.celeriac.producer.SubmitOptions;
 import dev.celeriac.producer.TaskRequest;
+import dev.celeriac.protocol.message.CodecLimits;
 import dev.celeriac.protocol.message.TaskBody;
 import dev.celeriac.protocol.message.TaskHeaders;
 import dev.celeriac.protocol.message.TaskMessage;
@@ -24,11 +25,13 @@ final class TaskMessageFactory {
     private static final int REPR_LIMIT = 1024;
 
     private final JsonMapper mapper;
+    private final CodecLimits limits;
     private final String defaultQueue;
     private final String origin;
 
-    TaskMessageFactory(JsonMapper mapper, String defaultQueue, String origin) {
+    TaskMessageFactory(JsonMapper mapper, CodecLimits limits, String defaultQueue, String origin) {
         this.mapper = mapper;
+        this.limits = limits;
         this.defaultQueue = defaultQueue;
         this.origin = origin;
     }
@@ -58,6 +61,15 @@ final class TaskMessageFactory {
                 options.taskId() != null ? options.taskId() : UUID.randomUUID().toString();
         ArrayNode args = toJson(request, request.args(), ArrayNode.class);
         ObjectNode kwargs = toJson(request, request.kwargs(), ObjectNode.class);
+        // What a worker's codec would refuse is refused here, before the task is sent.
+        String refused = limits.argumentProblem("args", args);
+        if (refused == null) {
+            refused = limits.argumentProblem("kwargs", kwargs);
+        }
+        if (refused != null) {
+            throw new IllegalArgumentException(
+                    "the arguments of task '" + request.task() + "' cannot be sent: " + refused);
+        }
         TaskHeaders headers = TaskHeaders.builder(request.task(), id)
                 .rootId(options.rootId() != null ? options.rootId() : id)
                 .parentId(options.parentId())

@@ -1,0 +1,129 @@
+package dev.celeriac.api.revoke;
+
+import dev.celeriac.producer.amqp.RevocationPublisher;
+import dev.celeriac.protocol.control.Revoke;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Keeps revocations alive for as long as their tasks can still arrive. Each announcement on the revocation stream
+ * tells workers to remember the revocation for the {@code horizon}; a quarter of it later, every revocation whose task
+ * has not finished in the ledger (nor expired) is announced again. A worker that reads the stream's last quarter of a
+ * horizon when it starts (its {@code celeriac.worker.revocation-retention}, a day by default) therefore knows every
+ * revocation still needed, however far off its task's ETA, and forgets those no longer needed within a horizon.
+ */
+public final class RevocationAnnouncer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RevocationAnnouncer.class);
+
+    /** How often due revocations are looked for, at most. */
+    static final Duration CHECK = Duration.ofSeconds(30);
+
+    /** Task ids per announcement message. */
+    static final int PER_MESSAGE = 500;
+
+    private final RevocationStore store;
+    private final RevocationPublisher publisher;
+    private final Duration horizon;
+    private final Clock clock;
+    private ScheduledExecutorService scheduler;
+
+    public RevocationAnnouncer(RevocationStore store, RevocationPublisher publisher, Duration horizon, Clock clock) {
+        this.store = store;
+        this.publisher = publisher;
+        this.horizon = horizon;
+        this.clock = clock;
+    }
+
+    /** Until when workers must remember a revocation announced now. */
+    public Instant holdUntil() {
+        return clock.instant().plus(horizon);
+    }
+
+    /** How often revocations are announced again: a quarter of the horizon. */
+    public Duration interval() {
+        return horizon.dividedBy(4);
+    }
+
+    /**
+     * Announces again every revocation that is due.
+     *
+     * @return how many were announced
+     */
+    public int runOnce() {
+        int announced = 0;
+        while (true) {
+            Instant now = clock.instant();
+            Instant announcedBefore = now.minus(interval());
+            List<RevocationStore.Revocation> due = store.due(announcedBefore, now.minus(horizon), now, PER_MESSAGE);
+            var terminating = new ArrayList<String>();
+            var plain = new ArrayList<String>();
+            for (RevocationStore.Revocation revocation : due) {
+                if (store.claimAnnouncement(revocation.taskId(), announcedBefore, now)) {
+                    (revocation.terminate() ? terminating : plain).add(revocation.taskId());
+                }
+            }
+            Instant until = now.plus(horizon);
+            if (!plain.isEmpty()) {
+                publisher.publish(new Revoke(plain, false, null, until));
+            }
+            if (!terminating.isEmpty()) {
+                publisher.publish(new Revoke(terminating, true, null, until));
+            }
+            announced += plain.size() + terminating.size();
+            if (due.size() < PER_MESSAGE) {
+                if (announced > 0) {
+                    log.info("announced {} revocations again, to be held until {}", announced, until);
+                }
+                return announced;
+            }
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("celeriac-revocations").daemon().factory());
+        // Looked at often, so that a revocation whose first publish failed goes out soon; announced again only when
+        // due.
+        long every = Math.max(1, Math.min(interval().toMillis(), CHECK.toMillis()));
+        scheduler.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        runOnce();
+                    } catch (RuntimeException e) {
+                        // Claimed but not published: announced on the next round's claim a quarter horizon later at
+                        // the latest, while workers still hold the previous announcement.
+                        log.warn(
+                                "could not announce revocations again; trying again in {}: {}",
+                                interval(),
+                                e.toString());
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            scheduler = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return scheduler != null;
+    }
+}
