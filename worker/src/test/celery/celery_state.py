@@ -2,7 +2,8 @@
 """Follows events into celery.events.State, the model Flower keeps, and prints what it knows as JSON.
 
 Usage: celery_state.py READY_TASKS  -> prints "ready" once it receives events, then, when READY_TASKS tasks have
-reached a ready state (SUCCESS, FAILURE, REVOKED), one JSON object {"tasks": {...}, "workers": {...}}.
+reached a ready state (SUCCESS, FAILURE, REVOKED) and a worker heartbeat has come after that (so that the worker's
+processed count includes them), one JSON object {"tasks": {...}, "workers": {...}}.
 """
 import json
 import sys
@@ -33,16 +34,26 @@ def worker_view(worker):
 def main():
     wanted = int(sys.argv[1])
     state = app.events.State()
+    seen = []
+
+    def on_event(event):
+        state.event(event)
+        seen.append(event.get("type"))
+
     with app.connection_for_read() as conn:
-        receiver = app.events.Receiver(conn, handlers={"*": state.event})
+        receiver = app.events.Receiver(conn, handlers={"*": on_event})
         announced = False
+        finished = False
         for _ in receiver.itercapture(limit=None, timeout=None, wakeup=True):
             if not announced:
                 print("ready", flush=True)
                 announced = True
-            done = [t for t in state.tasks.values() if t.state in states.READY_STATES]
-            if len(done) >= wanted:
+            if finished and "worker-heartbeat" in seen:
                 break
+            done = [t for t in state.tasks.values() if t.state in states.READY_STATES]
+            if not finished and len(done) >= wanted:
+                finished = True
+                seen.clear()
     print(json.dumps({
         "tasks": {task_id: task_view(task) for task_id, task in state.tasks.items()},
         "workers": {name: worker_view(worker) for name, worker in state.workers.items()},

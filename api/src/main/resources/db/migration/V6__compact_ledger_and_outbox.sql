@@ -2,16 +2,15 @@
 -- the API has committed to publish. Portable between PostgreSQL and H2 (in PostgreSQL mode).
 
 -- replay: the run (replays from a dead letter so far); precedence: replay, then TaskStatus.orderKey(), as one number
--- that a write compares; outcome: the terminal state, or NULL while the task can still change. Only outcome is
--- indexed, so that the state changes of a running task update its row in place (HOT) and touch no index.
+-- that a write compares. No index covers a column that a task's events change (state, times, result, history), so
+-- every change after a task's first write updates its row in place (HOT on PostgreSQL): no index entry is added, and
+-- the old version's space is reclaimed as the page is next used, vacuum or not.
 ALTER TABLE tasks ADD COLUMN replay INTEGER DEFAULT 0 NOT NULL;
 ALTER TABLE tasks ADD COLUMN precedence BIGINT DEFAULT 0 NOT NULL;
-ALTER TABLE tasks ADD COLUMN outcome VARCHAR(16);
 -- Every state change, one JSON object a line (V7 moves task_history here).
 ALTER TABLE tasks ADD COLUMN history TEXT;
 
 UPDATE tasks SET
-    outcome = CASE WHEN state IN ('SUCCESS', 'FAILURE', 'REVOKED') THEN state END,
     precedence = CASE state
         WHEN 'PENDING' THEN attempt * 2097152 + 0
         WHEN 'RECEIVED' THEN attempt * 2097152 + 1
@@ -22,8 +21,9 @@ UPDATE tasks SET
         ELSE 2199023255552 + 6 * 2097152 + attempt
     END;
 
+-- Lists by state walk the newest tasks (tasks_by_submitted) instead: an index on the state would be updated by every
+-- state change.
 DROP INDEX tasks_by_state;
-CREATE INDEX tasks_by_outcome ON tasks (outcome, submitted_at DESC, id DESC);
 CREATE INDEX tasks_by_queue ON tasks (queue, submitted_at DESC, id DESC);
 
 -- Messages committed to be published: a row is written in the transaction that records the task and deleted once

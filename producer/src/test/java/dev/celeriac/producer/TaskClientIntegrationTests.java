@@ -8,6 +8,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.celeriac.producer.amqp.AmqpTaskMessages;
+import dev.celeriac.protocol.message.CeleryTimes;
 import dev.celeriac.protocol.message.MalformedMessageException;
 import dev.celeriac.protocol.message.TaskMessage;
 import dev.celeriac.protocol.message.TaskMessageCodec;
@@ -16,8 +17,10 @@ import dev.celeriac.protocol.topology.Topology;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -197,7 +200,7 @@ class TaskClientIntegrationTests {
     }
 
     @Test
-    void carriesCountdownAsAnEtaHeader() {
+    void carriesCountdownAsAnEtaHeader() throws Exception {
         Instant before = Instant.now();
         TaskHandle handle = client().submit(
                         "demo.add",
@@ -206,7 +209,82 @@ class TaskClientIntegrationTests {
                         SubmitOptions.defaults()
                                 .withCountdown(Duration.ofSeconds(30))
                                 .withQueue("urgent"));
-        assertThat(handle.eta()).isBetween(before.plusSeconds(30), Instant.now().plusSeconds(30));
+        Instant after = Instant.now();
+        try (Channel channel = raw.createChannel()) {
+            GetResponse response = null;
+            // Other tests publish to this queue too; find this task by id.
+            for (int i = 0;
+                    i < 500
+                            && (response == null
+                                    || !handle.id().equals(response.getProps().getCorrelationId()));
+                    i++) {
+                response = poll(channel, "urgent", Duration.ofSeconds(5));
+            }
+            assertThat(response).isNotNull();
+            TaskMessage message = decode(response);
+            assertThat(message.id()).isEqualTo(handle.id());
+            // The header a worker reads, not just the handle: the countdown became an ETA 30 s from the submit.
+            assertThat(response.getProps().getHeaders().get("eta").toString())
+                    .isEqualTo(CeleryTimes.format(message.headers().eta()));
+            assertThat(message.headers().eta())
+                    .isEqualTo(handle.eta().truncatedTo(ChronoUnit.MICROS))
+                    .isBetween(before.plusSeconds(30), after.plusSeconds(30));
+            channel.basicNack(response.getEnvelope().getDeliveryTag(), false, true);
+        }
+    }
+
+    @Test
+    void refusesArgumentsAWorkerWouldRefuseBeforeSendingAnything() throws Exception {
+        Object deep = List.of();
+        for (int i = 0; i < 70; i++) {
+            deep = List.of(deep);
+        }
+        long before;
+        try (Channel channel = raw.createChannel()) {
+            before = channel.queueDeclarePassive("tiny").getMessageCount();
+        }
+        Object tooDeep = deep;
+        assertThatThrownBy(() -> client().submit("demo.echo", List.of(tooDeep), Map.of(), tiny()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("args is nested more than 63 levels deep, which a task's arguments may not be");
+        assertThatThrownBy(() -> client().submit("demo.echo", List.of(), Map.of("x", Double.NaN), tiny()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("kwargs.x is NaN");
+        assertThatThrownBy(() -> client().submit("demo.echo", List.of(Double.POSITIVE_INFINITY), Map.of(), tiny()))
+                .hasMessageContaining("args[0] is Infinity");
+        try (Channel channel = raw.createChannel()) {
+            assertThat(channel.queueDeclarePassive("tiny").getMessageCount()).isEqualTo(before);
+        }
+    }
+
+    private static SubmitOptions tiny() {
+        return SubmitOptions.defaults().withQueue("tiny");
+    }
+
+    @Test
+    void sendsATaskSentEventAgainUntilTheBrokerTakesIt() throws Exception {
+        String queue = "sent-events-watch";
+        try (Channel channel = raw.createChannel()) {
+            // With no queue bound for task events the broker returns them, as it would lose them if one were full.
+            channel.queueUnbind("celeriac.events", "celeryev", "task.#");
+            var resent = context.getBean(MeterRegistry.class).counter("celeriac.sent.events.resent");
+            double before = resent.count();
+            TaskHandle handle = client().submit("demo.noop");
+            // The broker returned the first send: it is being sent again.
+            await().atMost(Duration.ofSeconds(10)).until(() -> resent.count() > before);
+            channel.queueDeclare(queue, false, true, true, null);
+            channel.queueBind(queue, "celeryev", "task.#");
+            channel.queueBind("celeriac.events", "celeryev", "task.#");
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                GetResponse event = channel.basicGet(queue, true);
+                String body = event == null ? "" : new String(event.getBody(), StandardCharsets.UTF_8);
+                return body.contains("task-sent") && body.contains(handle.id());
+            });
+        } finally {
+            try (Channel channel = raw.createChannel()) {
+                channel.queueBind("celeriac.events", "celeryev", "task.#");
+            }
+        }
     }
 
     @Test

@@ -156,7 +156,8 @@ class CeleryEventsIntegrationTests {
             assertThat(java.get("freq").asDouble()).isEqualTo(0.5);
             assertThat(java.get("pid").asLong())
                     .isEqualTo(ProcessHandle.current().pid());
-            assertThat(java.get("processed").asInt()).isGreaterThanOrEqualTo(0);
+            // From a heartbeat sent after the three tasks ended (one of them run twice): it counts them.
+            assertThat(java.get("processed").asInt()).isGreaterThanOrEqualTo(4);
         } finally {
             CeleryPython.stop(monitor);
         }

@@ -12,6 +12,7 @@ import dev.celeriac.api.metrics.ApiMetrics;
 import dev.celeriac.api.outbox.OutboxRelay;
 import dev.celeriac.api.outbox.OutboxStore;
 import dev.celeriac.api.problems.BodyLimitFilter;
+import dev.celeriac.api.query.QuerySettings;
 import dev.celeriac.api.queues.QueueStatistics;
 import dev.celeriac.api.recorder.EventRecorder;
 import dev.celeriac.api.retention.LedgerCleanup;
@@ -182,6 +183,7 @@ public class ApiConfiguration {
             TaskPublisher publisher,
             TransactionTemplate transactions,
             ApiProperties properties,
+            DataSource dataSource,
             Clock clock) {
         if (properties.outboxGrace().compareTo(publisher.confirmTimeout()) <= 0) {
             throw new IllegalStateException("celeriac.api.outbox-grace (" + properties.outboxGrace()
@@ -189,13 +191,25 @@ public class ApiConfiguration {
                     + "): a message still awaiting its confirm would be published twice");
         }
         return new OutboxRelay(
-                outbox, tasks, publisher, transactions, clock, properties.outboxGrace(), properties.outboxInterval());
+                outbox,
+                tasks,
+                publisher,
+                transactions,
+                clock,
+                properties.outboxGrace(),
+                properties.outboxInterval(),
+                LedgerDialect.of(dataSource));
     }
 
     @Bean
     RevocationAnnouncer revocationAnnouncer(
             RevocationStore store, RevocationPublisher publisher, ApiProperties properties, Clock clock) {
         return new RevocationAnnouncer(store, publisher, properties.revocationHorizon(), clock);
+    }
+
+    @Bean
+    QuerySettings querySettings(ApiProperties properties) {
+        return new QuerySettings(properties.waitRecheck());
     }
 
     @Bean

@@ -26,6 +26,8 @@ import org.springframework.validation.annotation.Validated;
  * @param outboxGrace How old an accepted task's unconfirmed message must be before it counts as left behind by an API
  *     that stopped, and is published again; longer than the producer's confirm time-out.
  * @param outboxInterval How often the outbox is searched for messages left behind.
+ * @param waitRecheck How often a {@code ?wait} request reads the ledger again when no end was signalled to this
+ *     instance; ends this instance records wake waiters at once.
  * @param revocationHorizon How long workers remember a revocation from one announcement; a revocation is announced
  *     again every quarter of it while its task can still arrive. A worker's
  *     {@code celeriac.worker.revocation-retention} must be at least a quarter of it.
@@ -43,7 +45,8 @@ public record ApiProperties(
         @DefaultValue("500") @Min(1) @Max(10_000) int submitBatchSize,
         @DefaultValue("15s") Duration outboxGrace,
         @DefaultValue("5s") Duration outboxInterval,
-        @DefaultValue("24h") Duration revocationHorizon) {
+        @DefaultValue("24h") Duration revocationHorizon,
+        @DefaultValue("1s") Duration waitRecheck) {
 
     public ApiProperties {
         keys = keys == null ? List.of() : List.copyOf(keys);

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -105,12 +107,9 @@ public final class TaskStore {
     public Page page(TaskState state, String task, String queue, int limit, String cursor) {
         var sql = new StringBuilder("SELECT " + RECORD_COLUMNS + " FROM tasks WHERE 1 = 1");
         var arguments = new ArrayList<Object>();
-        if (state != null && state.isTerminal()) {
-            sql.append(" AND outcome = ?");
-            arguments.add(state.name());
-        } else if (state != null) {
-            // Only the outcome is indexed: tasks still running are those without one.
-            sql.append(" AND outcome IS NULL AND state = ?");
+        if (state != null) {
+            // Not indexed (every state change would update the index): found walking the newest tasks.
+            sql.append(" AND state = ?");
             arguments.add(state.name());
         }
         if (task != null) {
@@ -170,8 +169,8 @@ public final class TaskStore {
     public int expire(Instant cutoff) {
         Timestamp before = Timestamp.from(cutoff);
         // A task finishes after it is submitted: the submitted_at index narrows the scan to those old enough.
-        return jdbc.sql("DELETE FROM tasks WHERE submitted_at < ? AND outcome IS NOT NULL AND finished_at < ?")
-                .params(before, before)
+        return jdbc.sql("DELETE FROM tasks WHERE submitted_at < ? AND state IN (?, ?, ?) AND finished_at < ?")
+                .params(before, TaskState.SUCCESS.name(), TaskState.FAILURE.name(), TaskState.REVOKED.name(), before)
                 .update();
     }
 
@@ -243,12 +242,17 @@ public final class TaskStore {
             time("finished_at", c -> c.outcome().finishedAt()),
             text("history", c -> HistoryLines.encode(c.history())));
 
+    /** The terminal states as an SQL list: {@code ('SUCCESS', 'FAILURE', 'REVOKED')}. */
+    public static final String TERMINAL_STATES = Arrays.stream(TaskState.values())
+            .filter(TaskState::isTerminal)
+            .map(state -> "'" + state.name() + "'")
+            .collect(Collectors.joining(", ", "(", ")"));
+
     /** Columns of the tasks table that follow the winning state. */
     private static final List<String> WITH_THE_STATE = List.of(
             "state",
             "attempt",
             "precedence",
-            "outcome",
             "worker",
             "result",
             "result_truncated",
@@ -269,7 +273,6 @@ public final class TaskStore {
             "attempt",
             "replay",
             "precedence",
-            "outcome",
             "args",
             "kwargs",
             "result",
@@ -307,7 +310,6 @@ public final class TaskStore {
                                 case "attempt" -> attempt;
                                 case "replay" -> replay;
                                 case "precedence" -> precedence;
-                                case "outcome" -> "CASE WHEN s.terminal THEN s.state END";
                                 case "eta", "expires", "submitted_at", "started_at", "finished_at" ->
                                     "CAST(s." + column + " AS TIMESTAMP WITH TIME ZONE)";
                                 case "updated_at" -> "CAST(? AS TIMESTAMP WITH TIME ZONE)";
@@ -342,7 +344,8 @@ public final class TaskStore {
                 + " WHEN t.started_at IS NULL OR " + n + ".started_at > t.started_at THEN " + n + ".started_at"
                 + " ELSE t.started_at END");
         set.add("progress = CASE WHEN " + n + ".replay > t.replay THEN " + n + ".progress"
-                + " WHEN " + n + ".replay < t.replay OR " + n + ".progress IS NULL OR t.outcome IS NOT NULL"
+                + " WHEN " + n + ".replay < t.replay OR " + n + ".progress IS NULL OR t.state IN "
+                + TERMINAL_STATES
                 + " THEN t.progress ELSE " + n + ".progress END");
         set.add("task = CASE WHEN t.task = '" + TaskChange.UNKNOWN_TASK + "' THEN " + n + ".task ELSE t.task END");
         for (String column : FIRST_KNOWN) {

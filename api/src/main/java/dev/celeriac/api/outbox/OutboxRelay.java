@@ -1,5 +1,6 @@
 package dev.celeriac.api.outbox;
 
+import dev.celeriac.api.ledger.LedgerDialect;
 import dev.celeriac.api.ledger.TaskProjection;
 import dev.celeriac.api.ledger.TaskStore;
 import dev.celeriac.producer.PublishReturnedException;
@@ -24,7 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * start and then every {@code interval}, every message older than {@code grace} (by then its own API has either
  * removed it or stopped) is published again and removed once confirmed, so that no accepted task stays PENDING
  * forever. A message whose task a worker has already reported was published after all and is only removed. Several
- * API instances relay at once without publishing the same message twice: each locks what it relays.
+ * API instances relay at once without publishing the same message twice: each locks what it relays. On PostgreSQL it
+ * also vacuums the outbox after each round ({@link OutboxStore#vacuum}).
  */
 public final class OutboxRelay implements SmartLifecycle {
 
@@ -40,6 +42,7 @@ public final class OutboxRelay implements SmartLifecycle {
     private final Clock clock;
     private final Duration grace;
     private final Duration interval;
+    private final boolean vacuum;
     private ScheduledExecutorService scheduler;
 
     public OutboxRelay(
@@ -49,7 +52,8 @@ public final class OutboxRelay implements SmartLifecycle {
             TransactionTemplate transactions,
             Clock clock,
             Duration grace,
-            Duration interval) {
+            Duration interval,
+            LedgerDialect dialect) {
         this.outbox = outbox;
         this.tasks = tasks;
         this.publisher = publisher;
@@ -57,6 +61,7 @@ public final class OutboxRelay implements SmartLifecycle {
         this.clock = clock;
         this.grace = grace;
         this.interval = interval;
+        this.vacuum = dialect == LedgerDialect.POSTGRESQL;
     }
 
     /** How old a message must be before it counts as left behind. */
@@ -176,6 +181,9 @@ public final class OutboxRelay implements SmartLifecycle {
                 () -> {
                     try {
                         runOnce();
+                        if (vacuum) {
+                            outbox.vacuum();
+                        }
                     } catch (RuntimeException e) {
                         log.warn("the outbox relay failed; it runs again in {}: {}", interval, e.toString());
                     }

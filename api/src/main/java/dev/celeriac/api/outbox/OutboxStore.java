@@ -112,6 +112,16 @@ public final class OutboxStore {
                 .list();
     }
 
+    /**
+     * Reclaims the space of removed messages (PostgreSQL only; outside any transaction). The outbox is a queue
+     * table: each message lives for milliseconds, so its dead rows would soon outnumber its live ones many times and
+     * slow every insert and delete, unless vacuumed far more often than autovacuum's defaults do (or at all, where
+     * it is off). A vacuum another process holds is skipped.
+     */
+    public void vacuum() {
+        template.execute("VACUUM (SKIP_LOCKED) task_outbox");
+    }
+
     /** Locks, inside the caller's transaction, the message of the task, waiting for another holder to finish. */
     public Optional<Entry> lock(String taskId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM task_outbox WHERE task_id = ? FOR UPDATE")

@@ -30,14 +30,13 @@ public class TaskQueryController {
     /** Longest {@code ?wait}. */
     static final int MAX_WAIT_SECONDS = 60;
 
-    /** How often a waiting request reads the ledger again when no end was signalled here. */
-    static final Duration RECHECK = Duration.ofSeconds(1);
-
     private final TaskStore tasks;
     private final TaskCompletions completions;
     private final JsonMapper json;
+    private final Duration recheck;
 
-    public TaskQueryController(TaskStore tasks, TaskCompletions completions, JsonMapper json) {
+    public TaskQueryController(TaskStore tasks, TaskCompletions completions, QuerySettings settings, JsonMapper json) {
+        this.recheck = settings.waitRecheck();
         this.tasks = tasks;
         this.completions = completions;
         this.json = json;
@@ -105,7 +104,7 @@ public class TaskQueryController {
                 if (found.isEmpty() || found.get().state().isTerminal()) {
                     break;
                 }
-                long slice = Math.min(deadline - System.nanoTime(), RECHECK.toNanos());
+                long slice = Math.min(deadline - System.nanoTime(), recheck.toNanos());
                 finished.get(Math.max(slice, 0), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 // Another API instance may have recorded it: read the ledger again.

@@ -1,5 +1,6 @@
 package dev.celeriac.api.revoke;
 
+import dev.celeriac.api.ledger.TaskStore;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -60,7 +61,8 @@ public final class RevocationStore {
     public List<Revocation> due(Instant announcedBefore, Instant unknownSince, Instant now, int limit) {
         return jdbc.sql("SELECT r.task_id, r.terminate FROM revocations r LEFT JOIN tasks t ON t.id = r.task_id"
                         + " WHERE (r.announced_at IS NULL OR r.announced_at < ?) AND ((t.id IS NULL AND r.revoked_at > ?)"
-                        + " OR (t.id IS NOT NULL AND t.outcome IS NULL AND (t.expires IS NULL OR t.expires > ?)))"
+                        + " OR (t.id IS NOT NULL AND t.state NOT IN " + TaskStore.TERMINAL_STATES
+                        + " AND (t.expires IS NULL OR t.expires > ?)))"
                         + " ORDER BY r.task_id LIMIT ?")
                 .params(Timestamp.from(announcedBefore), Timestamp.from(unknownSince), Timestamp.from(now), limit)
                 .query((rs, n) -> new Revocation(rs.getString(1), rs.getBoolean(2)))
@@ -86,7 +88,7 @@ public final class RevocationStore {
     public int expire(Instant announcedBefore) {
         return jdbc.sql(
                         "DELETE FROM revocations WHERE (announced_at IS NULL OR announced_at < ?) AND NOT EXISTS (SELECT 1 FROM tasks t WHERE"
-                                + " t.id = revocations.task_id AND t.outcome IS NULL)")
+                                + " t.id = revocations.task_id AND t.state NOT IN " + TaskStore.TERMINAL_STATES + ")")
                 .param(Timestamp.from(announcedBefore))
                 .update();
     }

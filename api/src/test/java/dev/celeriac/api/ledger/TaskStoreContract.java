@@ -192,7 +192,7 @@ abstract class TaskStoreContract {
     }
 
     @Test
-    void pagesByStateThroughTheOutcomeForFinishedAndRunningTasks() {
+    void pagesByStateByTaskNameAndByQueue() {
         deliver(List.of(List.of(
                 new TaskEvent.Succeeded(at(1), "s", "1", 1, Map.of()),
                 new TaskEvent.Failed(at(2), "f", "E('x')", null, Map.of()),

@@ -82,7 +82,7 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
         this.tasks = new TaskPublisher(
                 publisher, codec, settings.defaultQueue(), settings.origin(), settings.confirmTimeout(), meters, clock);
         this.revocations = new RevocationPublisher(publisher, codec.mapper(), settings.confirmTimeout());
-        this.sentEvents = new SentEvents(publisher, new EventCodec(codec.mapper()), settings.confirmTimeout());
+        this.sentEvents = new SentEvents(publisher, new EventCodec(codec.mapper()), settings.confirmTimeout(), meters);
         this.connectionFactory = connectionFactory;
         this.codec = codec;
         this.settings = settings;

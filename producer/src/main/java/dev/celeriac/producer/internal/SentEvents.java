@@ -5,8 +5,11 @@ import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.event.EventType;
 import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.protocol.names.WireFormat;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -39,13 +42,15 @@ final class SentEvents implements AutoCloseable {
     private final EventCodec codec;
     private final Duration confirmTimeout;
     private final AtomicInteger waiting = new AtomicInteger();
+    private final Counter resent;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("celeriac-sent-events").daemon().factory());
 
-    SentEvents(ConfirmedPublisher publisher, EventCodec codec, Duration confirmTimeout) {
+    SentEvents(ConfirmedPublisher publisher, EventCodec codec, Duration confirmTimeout, MeterRegistry meters) {
         this.publisher = publisher;
         this.codec = codec;
         this.confirmTimeout = confirmTimeout;
+        this.resent = Counter.builder(MetricNames.SENT_EVENTS_RESENT).register(meters);
     }
 
     /** Sends the events as one message (a lone event as itself) and returns without waiting for its confirm. */
@@ -65,6 +70,9 @@ final class SentEvents implements AutoCloseable {
     }
 
     private void attempt(String id, String routingKey, Message message, Duration pause, boolean retry) {
+        if (retry) {
+            resent.increment();
+        }
         ConfirmedPublisher.Pending pending;
         try {
             pending = publisher.send(id, TopologyNames.EVENT_EXCHANGE, routingKey, TopologyNames.EVENT_QUEUE, message);
@@ -103,11 +111,6 @@ final class SentEvents implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             waiting.decrementAndGet();
         }
-    }
-
-    /** Event messages waiting to be sent again now. */
-    int waiting() {
-        return waiting.get();
     }
 
     @Override

@@ -46,9 +46,10 @@ public record CodecLimits(int maxBodyBytes, int maxNestingDepth, int maxStringLe
             Visit visit = stack.pop();
             JsonNode node = visit.node();
             if (node.isContainer() && visit.depth() > maxNestingDepth) {
-                return visit.path() + " is nested " + (visit.depth() - ARGUMENTS_DEPTH + 1)
-                        + " levels deep; a task's arguments may be nested at most "
-                        + (maxNestingDepth - ARGUMENTS_DEPTH + 1) + " levels";
+                String path = visit.path();
+                return name + " is nested more than " + (maxNestingDepth - ARGUMENTS_DEPTH + 1)
+                        + " levels deep, which a task's arguments may not be (at "
+                        + (path.length() > 60 ? path.substring(0, 60) + "…" : path) + ")";
             }
             if (node.isString() && node.stringValue().length() > maxStringLength) {
                 return visit.path() + " is a string of " + node.stringValue().length() + " characters; at most "

@@ -48,6 +48,10 @@ public final class MetricNames {
     public static final String RECORDER_BACKLOG = "celeriac.recorder.backlog";
     /** Gauge: seconds between the oldest event of the last recorded batch and its commit. */
     public static final String RECORDER_LAG = "celeriac.recorder.lag";
+    /** Counter: task-sent event messages a producer sent again because the broker did not take them. */
+    public static final String SENT_EVENTS_RESENT = "celeriac.sent.events.resent";
+    /** Counter: accepted tasks the API's outbox relay published again, left unconfirmed by an API that stopped. */
+    public static final String OUTBOX_REPUBLISHED = "celeriac.outbox.republished";
 
     /** Outcome tag values of {@link #TASKS_COMPLETED} and {@link #TASK_RUNTIME}. */
     public static final String OUTCOME_SUCCESS = "success";

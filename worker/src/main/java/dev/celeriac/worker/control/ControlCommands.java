@@ -171,7 +171,7 @@ public final class ControlCommands {
         }
         Set<String> running =
                 Set.copyOf(node.active().stream().map(ActiveTask::id).toList());
-        revoke.taskIds().forEach(id -> revocations.revoke(id, revoke.terminate()));
+        revoke.taskIds().forEach(id -> revocations.revoke(id, revoke.terminate(), revoke.until()));
         boolean stored = command.arguments().path(Revoke.STORED_ARGUMENT).asBoolean(false);
         if (command.destination() == null && command.pattern() == null && !stored) {
             persist.accept(revoke);
