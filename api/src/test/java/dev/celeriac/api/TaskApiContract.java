@@ -455,6 +455,31 @@ abstract class TaskApiContract {
     }
 
     @Test
+    void answersEveryConcurrentRetryOfAKeyWithTheOneTask() throws Exception {
+        String key = "burst-" + java.util.UUID.randomUUID();
+        String body = "{\"task\": \"demo.add\", \"args\": [30, 12]}";
+        // Several rounds at once: some requests share a batch with the first, others come in later batches.
+        var answers = new java.util.ArrayList<java.util.concurrent.Future<Reply>>();
+        try (var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 40; i++) {
+                answers.add(clients.submit(() -> postWithKey(key, body)));
+            }
+        }
+        var ids = new java.util.HashSet<String>();
+        for (var answer : answers) {
+            Reply reply = answer.get();
+            assertThat(reply.status()).as(String.valueOf(reply.body())).isEqualTo(202);
+            ids.add(reply.body().get("id").asString());
+        }
+        assertThat(ids).hasSize(1);
+        assertThat(get("/api/v1/tasks/" + ids.iterator().next() + "?wait=30")
+                        .body()
+                        .get("result")
+                        .asInt())
+                .isEqualTo(42);
+    }
+
+    @Test
     void refusesABodyOverTheLimitWith413() throws Exception {
         String big = "{\"task\": \"demo.echo\", \"kwargs\": {\"x\": \"" + "y".repeat(2 * 1024 * 1024) + "\"}}";
         Reply reply = post(big);

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param warmup open-loop load before a latency or REST measurement, not counted
  * @param restClients concurrent keep-alive HTTP clients of the REST scenario
  * @param restDuration length of the REST scenario's measured part
+ * @param restWarmup load before the REST scenario's measurement, long enough for the API's JIT compilers
  * @param ioTasks {@code demo.sleep(1000)} tasks of the I/O scenario
  * @param cpuTasks {@code demo.fib} tasks of each CPU run
  * @param fib argument of {@code demo.fib}
@@ -27,6 +28,9 @@ import java.util.Map;
  * @param root the repository, where the worker and API jars are built
  * @param results where the JSON and HTML results go
  * @param profile whether the worker of the throughput scenario records a JFR profile
+ * @param celeryTasks no-op tasks of each Celery run
+ * @param redisUrl the Redis database of the Celery peer's results (emptied first)
+ * @param ledgerRows finished tasks loaded into the ledger before the ledger scenario's recorded run
  */
 record Options(
         List<String> scenarios,
@@ -36,6 +40,7 @@ record Options(
         Duration warmup,
         int restClients,
         Duration restDuration,
+        Duration restWarmup,
         int ioTasks,
         int cpuTasks,
         int fib,
@@ -45,9 +50,13 @@ record Options(
         String postgresUser,
         Path root,
         Path results,
-        boolean profile) {
+        boolean profile,
+        int celeryTasks,
+        String redisUrl,
+        int ledgerRows) {
 
-    static final List<String> ALL = List.of("idle", "baseline", "throughput", "latency", "rest", "io", "cpu");
+    static final List<String> ALL =
+            List.of("idle", "baseline", "throughput", "celery", "latency", "rest", "ledger", "io", "cpu");
 
     static Options parse(String[] args) {
         Map<String, String> given = new LinkedHashMap<>();
@@ -70,6 +79,7 @@ record Options(
                 duration(given, "warmup", smoke ? "1s" : "5s"),
                 integer(given, "rest-clients", smoke ? 4 : 32),
                 duration(given, "rest-duration", smoke ? "3s" : "20s"),
+                duration(given, "rest-warmup", smoke ? "1s" : "40s"),
                 integer(given, "io-tasks", smoke ? 200 : 10_000),
                 integer(given, "cpu-tasks", smoke ? 4 : 48),
                 integer(given, "fib", smoke ? 25 : 35),
@@ -80,7 +90,10 @@ record Options(
                 root,
                 Path.of(given.getOrDefault(
                         "results", root.resolve("bench/results").toString())),
-                Boolean.parseBoolean(given.getOrDefault("profile", "false")));
+                Boolean.parseBoolean(given.getOrDefault("profile", "false")),
+                integer(given, "celery-tasks", smoke ? 500 : 20_000),
+                given.getOrDefault("redis-url", "redis://127.0.0.1:6379/15"),
+                integer(given, "ledger-rows", smoke ? 10_000 : 5_000_000));
         for (String key : List.of(
                 "scenarios",
                 "tasks",
@@ -89,6 +102,7 @@ record Options(
                 "warmup",
                 "rest-clients",
                 "rest-duration",
+                "rest-warmup",
                 "io-tasks",
                 "cpu-tasks",
                 "fib",
@@ -98,7 +112,10 @@ record Options(
                 "postgres-user",
                 "root",
                 "results",
-                "profile")) {
+                "profile",
+                "celery-tasks",
+                "redis-url",
+                "ledger-rows")) {
             given.remove(key);
         }
         if (!given.isEmpty()) {

@@ -184,6 +184,7 @@ public class ApiConfiguration {
             TransactionTemplate transactions,
             ApiProperties properties,
             DataSource dataSource,
+            MeterRegistry meters,
             Clock clock) {
         if (properties.outboxGrace().compareTo(publisher.confirmTimeout()) <= 0) {
             throw new IllegalStateException("celeriac.api.outbox-grace (" + properties.outboxGrace()
@@ -198,7 +199,8 @@ public class ApiConfiguration {
                 clock,
                 properties.outboxGrace(),
                 properties.outboxInterval(),
-                LedgerDialect.of(dataSource));
+                LedgerDialect.of(dataSource),
+                meters);
     }
 
     @Bean

@@ -6,7 +6,10 @@ import dev.celeriac.api.ledger.TaskStore;
 import dev.celeriac.producer.PublishReturnedException;
 import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.amqp.TaskPublisher;
+import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.protocol.state.TaskState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +46,7 @@ public final class OutboxRelay implements SmartLifecycle {
     private final Duration grace;
     private final Duration interval;
     private final boolean vacuum;
+    private final Counter republished;
     private ScheduledExecutorService scheduler;
 
     public OutboxRelay(
@@ -53,7 +57,8 @@ public final class OutboxRelay implements SmartLifecycle {
             Clock clock,
             Duration grace,
             Duration interval,
-            LedgerDialect dialect) {
+            LedgerDialect dialect,
+            MeterRegistry meters) {
         this.outbox = outbox;
         this.tasks = tasks;
         this.publisher = publisher;
@@ -62,6 +67,7 @@ public final class OutboxRelay implements SmartLifecycle {
         this.grace = grace;
         this.interval = interval;
         this.vacuum = dialect == LedgerDialect.POSTGRESQL;
+        this.republished = Counter.builder(MetricNames.OUTBOX_REPUBLISHED).register(meters);
     }
 
     /** How old a message must be before it counts as left behind. */
@@ -167,6 +173,7 @@ public final class OutboxRelay implements SmartLifecycle {
             }
         }
         outbox.remove(done);
+        republished.increment(published);
         if (strict && refused != null) {
             throw refused;
         }

@@ -16,8 +16,10 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -77,6 +79,9 @@ public final class SubmitPipeline implements SmartLifecycle {
     private final Clock clock;
     private final int batchSize;
     private final BlockingQueue<Waiting> queue = new LinkedBlockingQueue<>();
+    /** Tasks of this instance between their commit and the end of their batch (outbox cleared), by id. */
+    private final Map<String, CompletableFuture<Void>> settling = new ConcurrentHashMap<>();
+
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
     private ExecutorService settler;
     private Thread gatherer;
@@ -106,6 +111,15 @@ public final class SubmitPipeline implements SmartLifecycle {
      */
     public CompletableFuture<TaskRecord> submit(Submit submit) {
         return submitAll(List.of(submit)).getFirst();
+    }
+
+    /**
+     * If this instance is publishing the task now: a future that completes once its batch is settled (its message
+     * confirmed and out of the outbox, or refused and removed). A request with the same idempotency key waits on it
+     * instead of reading the database over and over.
+     */
+    public Optional<CompletableFuture<Void>> settlingOf(String taskId) {
+        return Optional.ofNullable(settling.get(taskId));
     }
 
     /** Submits tasks together; the answers are in their order. */
@@ -161,6 +175,18 @@ public final class SubmitPipeline implements SmartLifecycle {
     private void write(List<Waiting> batch) {
         var accepted = new ArrayList<Waiting>(batch.size());
         var taken = new HashMap<Waiting, IdempotencyStore.Claim>();
+        try {
+            record(batch, accepted, taken);
+        } catch (RuntimeException e) {
+            settled(accepted);
+            throw e;
+        }
+        taken.forEach((w, holder) -> w.answer().completeExceptionally(new KeyTakenException(holder)));
+        publish(accepted);
+    }
+
+    /** One transaction: the batch's keys claimed, its tasks recorded PENDING and its messages put in the outbox. */
+    private void record(List<Waiting> batch, List<Waiting> accepted, Map<Waiting, IdempotencyStore.Claim> taken) {
         transactions.executeWithoutResult(status -> {
             var claims = new LinkedHashMap<String, IdempotencyStore.Claim>();
             var sameKeyLater = new HashSet<Waiting>();
@@ -175,15 +201,16 @@ public final class SubmitPipeline implements SmartLifecycle {
             var entries = new ArrayList<OutboxStore.Entry>(batch.size());
             for (Waiting w : batch) {
                 IdempotencyStore.Claim claim = w.submit().claim();
-                if (sameKeyLater.contains(w)) {
-                    taken.put(w, claims.get(claim.key()));
+                if (claim != null && held.containsKey(claim.key())) {
+                    taken.put(w, held.get(claim.key())); // by an earlier batch, or another instance
                     continue;
                 }
-                if (claim != null && held.containsKey(claim.key())) {
-                    taken.put(w, held.get(claim.key()));
+                if (sameKeyLater.contains(w)) {
+                    taken.put(w, claims.get(claim.key())); // by the first request of this batch with it
                     continue;
                 }
                 accepted.add(w);
+                settling.put(w.submit().prepared().id(), new CompletableFuture<>());
                 changes.add(w.submit().pending());
                 TaskPublisher.Prepared p = w.submit().prepared();
                 entries.add(new OutboxStore.Entry(
@@ -198,7 +225,20 @@ public final class SubmitPipeline implements SmartLifecycle {
             tasks.write(changes);
             outbox.add(entries);
         });
-        taken.forEach((w, holder) -> w.answer().completeExceptionally(new KeyTakenException(holder)));
+    }
+
+    /** Ends the waits of {@link #settlingOf} for these submits. */
+    private void settled(List<Waiting> batch) {
+        for (Waiting w : batch) {
+            CompletableFuture<Void> done = settling.remove(w.submit().prepared().id());
+            if (done != null) {
+                done.complete(null);
+            }
+        }
+    }
+
+    /** Publishes a recorded batch and hands its confirms to the settler. */
+    private void publish(List<Waiting> accepted) {
         var sent = new ArrayList<TaskPublisher.Sent>(accepted.size());
         var failed = new LinkedHashMap<Waiting, TaskPublishException>();
         var published = new ArrayList<Waiting>(accepted.size());
@@ -237,6 +277,8 @@ public final class SubmitPipeline implements SmartLifecycle {
                     .filter(c -> c != null)
                     .toList();
             clear(confirmed, refusedIds, refusedClaims);
+            settled(published);
+            settled(List.copyOf(failed.keySet()));
             failed.forEach((w, e) -> w.answer().completeExceptionally(e));
         } finally {
             inFlight.release();

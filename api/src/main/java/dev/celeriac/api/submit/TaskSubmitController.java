@@ -237,6 +237,16 @@ public class TaskSubmitController {
                     "Idempotency-Key '" + mine.key() + "' was used for a different request");
         }
         long deadline = System.nanoTime() + IN_FLIGHT_WAIT.toNanos();
+        // The first request's batch is this instance's: wait for it to settle, rather than read the ledger.
+        pipeline.settlingOf(holder.taskId()).ifPresent(settling -> {
+            try {
+                settling.get(IN_FLIGHT_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // Read below what became of it.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         while (System.nanoTime() < deadline) {
             var task = tasks.find(holder.taskId());
             if (task.isEmpty()) {
@@ -266,9 +276,10 @@ public class TaskSubmitController {
         throw inFlight;
     }
 
+    /** Between reads of another instance's submit in flight: a hundred retries must not drain the connection pool. */
     private static void pause() {
         try {
-            Thread.sleep(20);
+            Thread.sleep(100);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a submit in flight", e);

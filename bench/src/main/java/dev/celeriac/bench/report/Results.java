@@ -41,13 +41,25 @@ public final class Results {
 
     /** A latency distribution (recorded in microseconds) for the chart: its p50, p90, p99, p99.9 and max. */
     public synchronized void percentiles(String name, AbstractHistogram micros) {
-        percentiles.put(name, new long[] {
-            micros.getValueAtPercentile(50),
-            micros.getValueAtPercentile(90),
-            micros.getValueAtPercentile(99),
-            micros.getValueAtPercentile(99.9),
-            micros.getMaxValue()
-        });
+        percentiles(name, Latencies.of(micros));
+    }
+
+    /** A latency distribution measured elsewhere (by {@code wrk}, say), for the chart. */
+    public synchronized void percentiles(String name, Latencies micros) {
+        percentiles.put(name, new long[] {micros.p50(), micros.p90(), micros.p99(), micros.p999(), micros.max()});
+    }
+
+    /** The percentiles of a latency distribution, in microseconds. */
+    public record Latencies(long p50, long p90, long p99, long p999, long max) {
+        /** The percentiles of a histogram recorded in microseconds. */
+        public static Latencies of(AbstractHistogram micros) {
+            return new Latencies(
+                    micros.getValueAtPercentile(50),
+                    micros.getValueAtPercentile(90),
+                    micros.getValueAtPercentile(99),
+                    micros.getValueAtPercentile(99.9),
+                    micros.getMaxValue());
+        }
     }
 
     public synchronized List<Figure> figures() {

@@ -7,8 +7,10 @@ import dev.celeriac.bench.stack.Stack;
 import dev.celeriac.bench.stack.WorkerProbe;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskRequest;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,9 +33,9 @@ public final class Throughput implements Scenario {
     private final int tasks;
     private final boolean profile;
     /** Where the worker's JFR profile goes, with {@code --profile}. */
-    private final java.nio.file.Path profiles;
+    private final Path profiles;
 
-    public Throughput(int tasks, boolean profile, java.nio.file.Path profiles) {
+    public Throughput(int tasks, boolean profile, Path profiles) {
         this.tasks = tasks;
         this.profile = profile;
         this.profiles = profiles;
@@ -51,20 +53,17 @@ public final class Throughput implements Scenario {
         double baseline = results.value("baseline", "raw RabbitMQ msg/s");
         results.setting("throughput worker", String.join(" ", WORKER));
 
-        var withState = Figure.of(name(), "tasks/s, state recorded in the ledger", recorded, "tasks/s")
+        results.add(Figure.of(name(), "tasks/s, state recorded in the ledger", recorded, "tasks/s")
                 .noting(String.format(
                         "%,d demo.noop, Java producer (batches of %,d) → worker JVM → events → API recorder →"
                                 + " PostgreSQL; first publish to last SUCCESS in the ledger",
-                        tasks, Load.BATCH));
-        results.add(
-                Double.isNaN(baseline)
-                        ? withState
-                        : withState.against("≥ 0.35 × baseline", recorded >= 0.35 * baseline));
+                        tasks, Load.BATCH)));
         results.add(Figure.of(name(), "tasks/s, task events off, no ledger", unrecorded, "tasks/s")
                 .noting("celeriac.worker.task-events=false; first publish to the worker's last finished run"));
+        results.add(Figure.of(name(), "recorded / no ledger", recorded / unrecorded, "ratio")
+                .against("≥ 0.6", recorded / unrecorded >= 0.6));
         if (!Double.isNaN(baseline)) {
-            results.add(Figure.of(name(), "recorded / baseline", recorded / baseline, "ratio")
-                    .against("≥ 0.35", recorded / baseline >= 0.35));
+            results.add(Figure.of(name(), "recorded / baseline", recorded / baseline, "ratio"));
             results.add(Figure.of(name(), "no ledger / baseline", unrecorded / baseline, "ratio"));
         }
         results.add(Figure.of(name(), "cost of recording state", 1 - recorded / unrecorded, "share")
@@ -75,29 +74,45 @@ public final class Throughput implements Scenario {
         stack.reset();
         Stack.step("throughput: starting the API (ledger on PostgreSQL) and a worker");
         stack.api();
+        return recordedRun(stack, tasks, profile ? profiles : null);
+    }
+
+    /**
+     * A recorded run on an API that runs already: a worker is started, warmed up with 1,000 tasks, then timed over
+     * {@code tasks} from the first publish to the ledger's own time of its last SUCCESS write.
+     *
+     * @param profiles where the worker records a JFR profile, or {@code null} for none
+     */
+    static double recordedRun(Stack stack, int tasks, Path profiles) throws Exception {
         var options = new ArrayList<String>();
-        if (profile) {
+        if (profiles != null) {
             options.add("-XX:StartFlightRecording=filename=" + profiles.resolve("throughput-worker.jfr")
                     + ",settings=profile");
         }
-        stack.worker("throughput", options, WORKER.toArray(String[]::new));
-        try (var producer = stack.producer(true)) {
+        // Only tasks of this run are counted: the ledger may hold millions from before (the ledger scenario).
+        Instant since = Instant.now().minusSeconds(1);
+        try (JavaProcess worker = stack.worker("throughput", options, WORKER.toArray(String[]::new));
+                var producer = stack.producer(true)) {
             TaskClient client = producer.getBean(TaskClient.class);
             warmUp(client);
             Load.awaitCount(
-                    "throughput warm-up", () -> successes(stack), 1_000, Duration.ofSeconds(1), Duration.ofMinutes(2));
+                    "throughput warm-up",
+                    () -> successes(stack, since),
+                    1_000,
+                    Duration.ofSeconds(1),
+                    Duration.ofMinutes(2));
             Stack.step(String.format("throughput: %,d no-op tasks, state recorded", tasks));
             // Counting the ledger's rows costs PostgreSQL a scan, so it is read once a second only; the end is the
             // ledger's own time of its last SUCCESS write, not when the harness noticed it.
-            java.time.Instant started = java.time.Instant.now();
+            Instant started = Instant.now();
             Load.submit(client, tasks, i -> TaskRequest.of("demo.noop"));
             Load.awaitCount(
                     "throughput (recorded)",
-                    () -> successes(stack),
+                    () -> successes(stack, since),
                     tasks + 1_000,
                     Duration.ofSeconds(1),
                     Duration.ofMinutes(20));
-            java.time.Instant finished = stack.ledgerLastWrite("SUCCESS");
+            Instant finished = stack.ledgerLastWrite("SUCCESS", since);
             return tasks / (Duration.between(started, finished).toNanos() / 1e9);
         }
     }
@@ -131,9 +146,9 @@ public final class Throughput implements Scenario {
         Load.submit(client, 1_000, i -> TaskRequest.of("demo.noop"));
     }
 
-    private static long successes(Stack stack) {
+    private static long successes(Stack stack, Instant since) {
         try {
-            return stack.ledgerCount("SUCCESS");
+            return stack.ledgerCount("SUCCESS", since);
         } catch (SQLException e) {
             throw new IllegalStateException("the ledger could not be read", e);
         }

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -63,6 +65,26 @@ public final class Stack implements AutoCloseable {
         this.postgresUrl = postgresUrl;
         this.postgresUser = postgresUser;
         this.logs = logs;
+    }
+
+    /** The repository, where the jars and the peers' files are. */
+    public Path root() {
+        return root;
+    }
+
+    /** Where the processes' logs go. */
+    public Path logs() {
+        return logs;
+    }
+
+    /** The RabbitMQ host. */
+    public String rabbitHost() {
+        return rabbitHost;
+    }
+
+    /** The vhost the benchmark runs in. */
+    public String vhost() {
+        return vhost;
     }
 
     /** Stops what runs and starts from an empty vhost and database. */
@@ -161,6 +183,37 @@ public final class Stack implements AutoCloseable {
             }
         }
         return states;
+    }
+
+    /**
+     * Tasks in the ledger in the given state, of those first heard of since {@code since}: the index on the time a
+     * task was accepted keeps the count cheap however many older tasks the ledger holds.
+     */
+    public long ledgerCount(String state, Instant since) throws SQLException {
+        try (Connection connection = ledger();
+                var statement = connection.prepareStatement(
+                        "SELECT COUNT(*) FROM tasks WHERE submitted_at >= ? AND state = ?")) {
+            statement.setTimestamp(1, Timestamp.from(since));
+            statement.setString(2, state);
+            try (var rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    /** When the ledger last wrote a task in the given state, of those first heard of since {@code since}. */
+    public Instant ledgerLastWrite(String state, Instant since) throws SQLException {
+        try (Connection connection = ledger();
+                var statement = connection.prepareStatement(
+                        "SELECT MAX(updated_at) FROM tasks WHERE submitted_at >= ? AND state = ?")) {
+            statement.setTimestamp(1, Timestamp.from(since));
+            statement.setString(2, state);
+            try (var rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getTimestamp(1).toInstant();
+            }
+        }
     }
 
     /** When the ledger last wrote a task in the given state (its own {@code updated_at}). */

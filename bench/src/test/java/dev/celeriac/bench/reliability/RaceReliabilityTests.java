@@ -1,9 +1,11 @@
 package dev.celeriac.bench.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.celeriac.bench.stack.JavaProcess;
 import dev.celeriac.bench.stack.Stack;
+import dev.celeriac.producer.SubmitOptions;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskRequest;
 import dev.celeriac.testsupport.broker.RabbitBroker;
@@ -13,13 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,76 +80,90 @@ class RaceReliabilityTests {
     }
 
     /**
-     * Scenario 10a: each task is revoked (half of them with terminate) 0–150 ms after it was accepted, so revokes race
-     * its start and its completion. Whatever wins, the ledger agrees with what ran: REVOKED only if it never
-     * succeeded, SUCCESS only if it did, and a revoke refused as too late (409) only for a finished task.
+     * Scenario 10a: revokes that meet a task at each point of its life, each made to happen on purpose rather than
+     * left to timing: before it can start (its ETA is seconds away), while it surely runs (its task-started was seen),
+     * with and without terminate, and after it finished. The ledger agrees with what ran in every case: REVOKED and
+     * never started, REVOKED and interrupted, SUCCESS despite a revoke that does not terminate, 409 for a finished task.
      */
     @Test
-    void revokesRacingStartAndCompletionEndConsistent() throws Exception {
+    void revokesMeetingATaskBeforeDuringAndAfterItsRunEndConsistent() throws Exception {
         try (var trial = Trial.start("revoke", logs)) {
             Stack stack = trial.stack();
             var rest = new Rest(stack.api(), Stack.API_KEY);
-            stack.worker("w1", List.of(), "--celeriac.worker.queues.default.concurrency=8");
+            stack.worker("w1", List.of(), "--celeriac.worker.queues.default.concurrency=64");
             TaskClient client = stack.producer(true).getBean(TaskClient.class);
             trial.watch();
+            int each = 25;
 
-            var random = new Random(7);
-            var revokeAnswers = new ConcurrentHashMap<String, Integer>();
-            var terminated = ConcurrentHashMap.<String>newKeySet();
-            try (var revokers =
-                    Executors.newScheduledThreadPool(8, Thread.ofVirtual().factory())) {
-                for (int i = 0; i < 300; i++) {
-                    String id = trial.submit(client, 1, () -> TaskRequest.of("demo.sleep", random.nextInt(200)))
-                            .getFirst();
-                    boolean terminate = random.nextBoolean();
-                    if (terminate) {
-                        terminated.add(id);
-                    }
-                    revokers.schedule(
-                            () -> revokeAnswers.put(
-                                    id,
-                                    rest.delete("/api/v1/tasks/" + id + "?terminate=" + terminate)
-                                            .statusCode()),
-                            random.nextInt(150),
-                            TimeUnit.MILLISECONDS);
-                    Thread.sleep(random.nextInt(5));
-                }
-                revokers.shutdown();
-                assertThat(revokers.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
-            }
+            // Not started: each waits in the delay ladder for 5 s, and is revoked at once.
+            List<String> beforeStart = trial.submit(
+                    client,
+                    each,
+                    () -> new TaskRequest(
+                            "demo.add",
+                            List.of(1, 1),
+                            Map.of(),
+                            SubmitOptions.defaults().withCountdown(Duration.ofSeconds(5))));
+            // Running: long sleeps, revoked once the worker announced their start, with and without terminate.
+            List<String> terminated = trial.submit(client, each, () -> TaskRequest.of("demo.sleep", 60_000));
+            // Long enough to be running still when its revoke comes, however slow the day.
+            List<String> runningOn = trial.submit(client, each, () -> TaskRequest.of("demo.sleep", 8_000));
+            // Finished: revoked once the ledger says SUCCESS.
+            List<String> finished = trial.submit(client, each, () -> TaskRequest.of("demo.add", 2, 2));
+
+            var answers = new ConcurrentHashMap<String, Integer>();
+            beforeStart.forEach(
+                    id -> answers.put(id, rest.delete("/api/v1/tasks/" + id).statusCode()));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> terminated.stream().allMatch(id -> trial.executions(id) > 0)
+                            && runningOn.stream().allMatch(id -> trial.executions(id) > 0));
+            terminated.forEach(id -> answers.put(
+                    id, rest.delete("/api/v1/tasks/" + id + "?terminate=true").statusCode()));
+            runningOn.forEach(
+                    id -> answers.put(id, rest.delete("/api/v1/tasks/" + id).statusCode()));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> trial.stateOf(finished).values().stream().allMatch("SUCCESS"::equals));
+            finished.forEach(
+                    id -> answers.put(id, rest.delete("/api/v1/tasks/" + id).statusCode()));
             trial.awaitAllTerminal(Duration.ofMinutes(1));
 
-            Map<String, String> states = trial.stateOf(revokeAnswers.keySet());
-            var outcomes = new TreeMap<String, Integer>();
-            var inconsistent = new ArrayList<String>();
-            states.forEach((id, state) -> {
-                boolean ran = trial.executions(id) > 0;
-                boolean succeeded = trial.succeeded(id);
-                int answer = revokeAnswers.get(id);
-                String outcome = switch (state) {
-                    case "REVOKED" -> ran ? "revoked while running (terminate)" : "revoked before it started";
-                    case "SUCCESS" -> answer == 409 ? "finished before the revoke (409)" : "finished, revoke too late";
-                    default -> "unexpected " + state;
-                };
-                outcomes.merge(outcome, 1, Integer::sum);
-                boolean consistent = switch (state) {
-                    case "REVOKED" -> !succeeded && answer == 202 && (!ran || terminated.contains(id));
-                    case "SUCCESS" -> succeeded;
-                    default -> false;
-                };
-                if (!consistent || (answer == 409 && !"SUCCESS".equals(state))) {
-                    inconsistent.add(
-                            id + " " + state + " revoke " + answer + " ran " + ran + " succeeded " + succeeded);
-                }
-            });
+            var outcomes = new TreeMap<String, String>();
+            outcomes.put("revoked before it started", summary(trial, beforeStart, answers));
+            outcomes.put("revoked with terminate while running", summary(trial, terminated, answers));
+            outcomes.put("revoked without terminate while running", summary(trial, runningOn, answers));
+            outcomes.put("revoked after it finished", summary(trial, finished, answers));
             trial.report("revoke races", "outcomes %s".formatted(outcomes));
             trial.assertNothingLost();
-            assertThat(states).hasSize(300);
-            // The race was run: some revokes won before the start, some during the run, some came too late.
-            assertThat(outcomes).containsKeys("revoked before it started", "revoked while running (terminate)");
-            assertThat(outcomes.keySet()).anyMatch(outcome -> outcome.startsWith("finished"));
-            assertThat(inconsistent).isEmpty();
+            assertThat(outcomes)
+                    .containsEntry("revoked before it started", each + " REVOKED, answered 202, ran 0, succeeded 0")
+                    .containsEntry(
+                            "revoked with terminate while running",
+                            each + " REVOKED, answered 202, ran " + each + ", succeeded 0")
+                    .containsEntry(
+                            "revoked without terminate while running",
+                            each + " SUCCESS, answered 202, ran " + each + ", succeeded " + each)
+                    .containsEntry(
+                            "revoked after it finished",
+                            each + " SUCCESS, answered 409, ran " + each + ", succeeded " + each);
         }
+    }
+
+    /** What happened to a group of tasks: their states, the revoke's answers, how many ran and succeeded. */
+    private static String summary(Trial trial, List<String> ids, Map<String, Integer> answers) throws Exception {
+        var states = new TreeMap<String, Integer>();
+        trial.stateOf(ids).values().forEach(state -> states.merge(state, 1, Integer::sum));
+        var statuses = new TreeMap<Integer, Integer>();
+        ids.forEach(id -> statuses.merge(answers.get(id), 1, Integer::sum));
+        String state = states.size() == 1
+                ? states.values().iterator().next() + " "
+                        + states.keySet().iterator().next()
+                : states.toString();
+        String answered = statuses.size() == 1
+                ? "answered " + statuses.keySet().iterator().next()
+                : "answered " + statuses;
+        long ran = ids.stream().filter(id -> trial.executions(id) > 0).count();
+        long succeeded = ids.stream().filter(trial::succeeded).count();
+        return state + ", " + answered + ", ran " + ran + ", succeeded " + succeeded;
     }
 
     /**
@@ -192,6 +206,53 @@ class RaceReliabilityTests {
             trial.assertNothingLost();
             assertThat(revoked).allMatch(id -> "REVOKED".equals(states.get(id)));
             assertThat(ids.subList(100, 200)).allMatch(id -> "SUCCESS".equals(states.get(id)));
+            assertThat(revokedRan).isZero();
+        }
+    }
+
+    /**
+     * Scenario 14: a revocation outlives a worker's read-back of the revocation stream. Workers read only the last 6 s
+     * of the stream when they start; tasks due in 30 s are revoked, and the first worker starts 20 s later. The API
+     * announces each revocation again every quarter of its 20-s horizon while its task can still arrive, so the late
+     * worker knows every one of them: not one revoked task runs, and every other task does.
+     */
+    @Test
+    void aRevocationHoldsLongAfterAWorkersReadBackOfTheStreamForATaskDueLater() throws Exception {
+        try (var trial = Trial.start("revoke-horizon", logs)) {
+            Stack stack = trial.stack();
+            var rest = new Rest(stack.api("--celeriac.api.revocation-horizon=20s"), Stack.API_KEY);
+            // A worker registers the task names, then stops; none runs while the revocations are made.
+            stack.worker("registers", List.of()).terminate();
+            trial.watch();
+            var ids = new java.util.ArrayList<String>();
+            for (int i = 0; i < 100; i++) {
+                HttpResponse<String> response =
+                        rest.post("/api/v1/tasks", "{\"task\":\"demo.add\",\"args\":[1,2],\"countdown\":30}");
+                assertThat(response.statusCode()).isEqualTo(202);
+                ids.add(Rest.json(response).get("id").asString());
+            }
+            ids.forEach(trial::accepted);
+            List<String> revoked = ids.subList(0, 50);
+            for (String id : revoked) {
+                assertThat(rest.delete("/api/v1/tasks/" + id).statusCode()).isEqualTo(202);
+            }
+            long revokedAt = System.nanoTime();
+
+            Thread.sleep(Duration.ofSeconds(20)); // well past the 6 s a starting worker reads back
+            long startedAfter = Duration.ofNanos(System.nanoTime() - revokedAt).toSeconds();
+            stack.worker("late", List.of(), "--celeriac.worker.revocation-retention=6s");
+            trial.awaitAllTerminal(Duration.ofMinutes(1));
+
+            Map<String, String> states = trial.stateOf(ids);
+            long revokedRan =
+                    revoked.stream().filter(id -> trial.executions(id) > 0).count();
+            trial.report(
+                    "revocation horizon",
+                    "revoked %d of %d, worker started %d s after the revokes with a read-back of 6 s, revoked that ran %d"
+                            .formatted(revoked.size(), ids.size(), startedAfter, revokedRan));
+            trial.assertNothingLost();
+            assertThat(revoked).allMatch(id -> "REVOKED".equals(states.get(id)));
+            assertThat(ids.subList(50, 100)).allMatch(id -> "SUCCESS".equals(states.get(id)));
             assertThat(revokedRan).isZero();
         }
     }

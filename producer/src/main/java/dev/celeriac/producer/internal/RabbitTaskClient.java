@@ -98,9 +98,10 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
     @Override
     public TaskHandle submit(TaskRequest request) {
         TaskPublisher.Prepared prepared = tasks.prepare(request);
+        Instant published = Instant.now();
         TaskHandle handle = tasks.publish(prepared)
                 .await(System.nanoTime() + settings.confirmTimeout().toNanos());
-        announce(List.of(prepared));
+        announce(List.of(prepared), published);
         return handle;
     }
 
@@ -110,6 +111,7 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
         for (TaskRequest request : requests) {
             prepared.add(tasks.prepare(request)); // every request is validated before any is sent
         }
+        Instant sentAt = Instant.now();
         var sent = new ArrayList<TaskPublisher.Sent>(prepared.size());
         var sentPrepared = new ArrayList<TaskPublisher.Prepared>(prepared.size());
         var failures = new LinkedHashMap<String, TaskPublishException>();
@@ -132,7 +134,7 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
                 failures.put(sent.get(i).id(), e);
             }
         }
-        announce(announced);
+        announce(announced, sentAt);
         if (!failures.isEmpty()) {
             throw new BatchPublishException(accepted, failures);
         }
@@ -180,9 +182,10 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
      * Sends Celery's task-sent events for accepted tasks, so that the ledger knows them as PENDING before a worker
      * takes them. The events of a batch go as one {@code task.multi} message, as a Celery worker sends its task
      * events; the caller does not wait for them, but they are confirmed, and sent again while the broker does not
-     * take them.
+     * take them. Each event says when its task was published, not when it was confirmed: a worker may have taken
+     * the task in between, and the ledger orders a task's history by the time of each event.
      */
-    private void announce(List<TaskPublisher.Prepared> accepted) {
+    private void announce(List<TaskPublisher.Prepared> accepted, Instant published) {
         if (!settings.sendSentEvents() || accepted.isEmpty()) {
             return;
         }
@@ -190,7 +193,7 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
         for (TaskPublisher.Prepared p : accepted) {
             var h = p.message().headers();
             sent.add(new TaskEvent.Sent(
-                    EventSource.now(settings.origin(), eventClock.incrementAndGet()),
+                    EventSource.at(published, settings.origin(), eventClock.incrementAndGet()),
                     h.id(),
                     h.task(),
                     h.argsrepr(),

@@ -20,7 +20,11 @@ public record EventSource(String hostname, double timestamp, int utcoffset, long
 
     /** Returns a source for an event that happens now in this process. */
     public static EventSource now(String hostname, long clock) {
-        Instant now = Instant.now();
+        return at(Instant.now(), hostname, clock);
+    }
+
+    /** Returns a source for an event of this process that happened at the given time. */
+    public static EventSource at(Instant now, String hostname, long clock) {
         return new EventSource(
                 hostname,
                 now.getEpochSecond() + now.getNano() / 1e9,

@@ -1,0 +1,137 @@
+package dev.celeriac.bench.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.celeriac.bench.stack.JavaProcess;
+import dev.celeriac.bench.stack.Stack;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scenario 12 of the reliability suite: the API is killed (SIGKILL) three times during bursts of REST submits, and
+ * started again. Clients do what a careful client does: a submit that got no answer is sent again with the same
+ * {@code Idempotency-Key} until it is answered. Every task a client was told is accepted must reach a terminal state,
+ * and no ledger row may stay PENDING: a task recorded but not yet published when its API died is published by the
+ * next API's outbox relay, or by the retry itself.
+ */
+class SubmitCrashReliabilityTests {
+
+    private static final String[] API = {
+        "--celeriac.api.outbox-grace=3s", "--celeriac.api.outbox-interval=1s", "--celeriac.producer.confirm-timeout=2s"
+    };
+
+    @TempDir
+    static Path logs;
+
+    @Test
+    void anApiKilledDuringRestSubmitsLeavesNoAcceptedTaskUnfinishedAndNoRowPending() throws Exception {
+        try (var trial = Trial.start("submit-crash", logs)) {
+            Stack stack = trial.stack();
+            var api = new AtomicReference<JavaProcess>(stack.api(API));
+            var rest = new AtomicReference<Rest>(new Rest(api.get(), Stack.API_KEY));
+            stack.worker("w1", List.of(), "--celeriac.worker.queues.default.concurrency=16");
+            stack.worker("w2", List.of(), "--celeriac.worker.queues.default.concurrency=16");
+            trial.watch();
+
+            var running = new AtomicBoolean(true);
+            var answers = new ConcurrentHashMap<Integer, AtomicInteger>();
+            var unanswered = new AtomicInteger();
+            var retriedThenAccepted = new AtomicInteger();
+            int kills = 3;
+            try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int c = 0; c < 24; c++) {
+                    clients.submit(() -> {
+                        while (running.get()) {
+                            submitUntilAnswered(trial, rest, answers, unanswered, retriedThenAccepted);
+                        }
+                        return null;
+                    });
+                }
+                for (int kill = 0; kill < kills; kill++) {
+                    Thread.sleep(4_000);
+                    api.get().kill();
+                    Thread.sleep(1_000); // clients meet a refused connection, and keep their keys
+                    api.set(stack.api(API));
+                    rest.set(new Rest(api.get(), Stack.API_KEY));
+                }
+                Thread.sleep(3_000);
+                running.set(false);
+            }
+            trial.awaitAllTerminal(Duration.ofMinutes(2));
+            long pendingRows = pendingRows(trial);
+
+            var statuses = new TreeMap<Integer, Integer>();
+            answers.forEach((status, n) -> statuses.put(status, n.get()));
+            trial.report(
+                    "API killed during REST submits",
+                    "kills %d, answers %s, sends with no answer %d, accepted only on a retry %d, PENDING rows %d"
+                            .formatted(kills, statuses, unanswered.get(), retriedThenAccepted.get(), pendingRows));
+            trial.assertNothingLost();
+            assertThat(trial.acceptedCount()).isGreaterThan(200);
+            assertThat(unanswered.get()).as("submits the kills cut off").isPositive();
+            assertThat(pendingRows).isZero();
+            assertThat(trial.states()).containsOnlyKeys("SUCCESS");
+            assertThat(statuses.keySet()).allMatch(status -> status == 202 || status == 503 || status == 409);
+        }
+    }
+
+    /**
+     * One client's submit of a new task: sent, and sent again with the same key after no answer, a 503 or a 409
+     * (the first request still in flight), until it is answered 202.
+     */
+    private static void submitUntilAnswered(
+            Trial trial,
+            AtomicReference<Rest> rest,
+            Map<Integer, AtomicInteger> answers,
+            AtomicInteger unanswered,
+            AtomicInteger retriedThenAccepted)
+            throws InterruptedException {
+        String key = UUID.randomUUID().toString();
+        String body = Rest.task("demo.sleep", "[20]");
+        for (int attempt = 0; attempt < 600; attempt++) {
+            HttpResponse<String> response;
+            try {
+                response = rest.get().post("/api/v1/tasks", body, key);
+            } catch (UncheckedIOException e) {
+                unanswered.incrementAndGet();
+                Thread.sleep(100);
+                continue;
+            }
+            answers.computeIfAbsent(response.statusCode(), s -> new AtomicInteger())
+                    .incrementAndGet();
+            if (response.statusCode() == 202) {
+                trial.accepted(Rest.json(response).get("id").asString());
+                if (attempt > 0) {
+                    retriedThenAccepted.incrementAndGet();
+                }
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("a submit was never answered 202 in a minute: " + key);
+    }
+
+    /** Rows of the ledger still PENDING, accepted by a client or not. */
+    private static long pendingRows(Trial trial) throws SQLException {
+        try (var connection = trial.stack().ledger();
+                var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT COUNT(*) FROM tasks WHERE state = 'PENDING'")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+}
