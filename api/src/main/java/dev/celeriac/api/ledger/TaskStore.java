@@ -297,9 +297,11 @@ public final class TaskStore {
      * stored row, and the precedence computed as {@link TaskChange#precedence} computes it.
      */
     private static String incoming() {
-        String attempt = "COALESCE(s.attempt, cur.attempt, 0)";
+        // Looked up only for a change that does not say (COALESCE stops at the first value), by the primary key: a
+        // join would let the planner scan the whole table when its statistics are old or missing.
+        String attempt = "COALESCE(s.attempt, (SELECT cur.attempt FROM tasks cur WHERE cur.id = s.id), 0)";
         String ordered = "LEAST(" + attempt + ", " + TaskStatus.MAX_ORDERED_ATTEMPT + ")";
-        String replay = "COALESCE(s.replay, cur.replay, 0)";
+        String replay = "COALESCE(s.replay, (SELECT cur.replay FROM tasks cur WHERE cur.id = s.id), 0)";
         String precedence = replay + " * " + (1L << TaskChange.REPLAY_SHIFT) + " + CASE WHEN s.terminal THEN "
                 + (1L << 41) + " + s.rnk * " + (1L << 21) + " + " + ordered + " ELSE " + ordered + " * "
                 + (1L << 21) + " + s.rnk END";
@@ -327,7 +329,7 @@ public final class TaskStore {
             names.add(column.name());
         }
         select.setLength(select.length() - 2);
-        select.append(") AS s(").append(String.join(", ", names)).append(") LEFT JOIN tasks cur ON cur.id = s.id");
+        select.append(") AS s(").append(String.join(", ", names)).append(")");
         return select.toString();
     }
 

@@ -2,6 +2,7 @@ package dev.celeriac.bench.scenario;
 
 import dev.celeriac.bench.report.Figure;
 import dev.celeriac.bench.report.Results;
+import dev.celeriac.bench.stack.JavaProcess;
 import dev.celeriac.bench.stack.Stack;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -10,8 +11,9 @@ import java.util.List;
 /**
  * Recorded throughput as the ledger fills: the throughput scenario's recorded run, repeated on a ledger already
  * holding a fifth of {@code rows} finished tasks and then all of them (5 million by default), each compared with the
- * empty ledger of the same run. The rows are loaded straight into PostgreSQL with their history, spread over the
- * last week, as a week of finished tasks would be; then vacuumed and analysed, as autovacuum would have done.
+ * empty ledger of the same run. Each run has an API JVM of its own, started for it, so that none profits from a JIT
+ * warmed by the run before. The rows are loaded straight into PostgreSQL with their history, spread over the last
+ * week, as a week of finished tasks would be; then vacuumed and analysed, as autovacuum would have done.
  */
 public final class LedgerSize implements Scenario {
 
@@ -34,9 +36,7 @@ public final class LedgerSize implements Scenario {
     @Override
     public void run(Stack stack, Results results) throws Exception {
         stack.reset();
-        Stack.step("ledger: starting the API (ledger on PostgreSQL)");
-        stack.api();
-        double empty = Throughput.recordedRun(stack, tasks, null);
+        double empty = recorded(stack, "an empty ledger");
         results.add(Figure.of(name(), "tasks/s recorded, empty ledger", empty, "tasks/s")
                 .noting("as the throughput scenario's recorded run"));
         long loaded = 0;
@@ -45,7 +45,7 @@ public final class LedgerSize implements Scenario {
             Stack.step(String.format("ledger: loading %,d finished tasks", size - loaded));
             load(stack, loaded, size);
             loaded = size;
-            double recorded = Throughput.recordedRun(stack, tasks, null);
+            double recorded = recorded(stack, String.format("%,d tasks in the ledger", size));
             String label = String.format("%,d", size);
             results.add(Figure.of(name(), "tasks/s recorded, " + label + " tasks in the ledger", recorded, "tasks/s")
                     .noting(String.format("%,d no-op tasks recorded on top of %s finished ones", tasks, label)));
@@ -54,6 +54,14 @@ public final class LedgerSize implements Scenario {
         }
         results.add(Figure.of(name(), "ledger size on disk", tableBytes(stack) / 1024.0 / 1024.0, "MiB")
                 .noting("tasks table with its indexes and history, after the last run"));
+    }
+
+    /** A recorded run on a fresh API JVM. */
+    private double recorded(Stack stack, String ledger) throws Exception {
+        Stack.step("ledger: starting an API on " + ledger);
+        try (JavaProcess api = stack.api()) {
+            return Throughput.recordedRun(stack, tasks, null);
+        }
     }
 
     /** Loads the rows numbered {@code from} up to {@code to}. */
