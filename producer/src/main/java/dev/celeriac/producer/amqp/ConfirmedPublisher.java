@@ -234,6 +234,26 @@ public final class ConfirmedPublisher implements AutoCloseable {
      * @throws PublishConnectionException if it could not be sent at all
      */
     public Pending send(String id, String exchange, String routingKey, String destination, Message message) {
+        return send(
+                lanes[(int) Math.floorMod(next.getAndIncrement(), (long) LANES)],
+                id,
+                exchange,
+                routingKey,
+                destination,
+                message);
+    }
+
+    /**
+     * Sends a message as {@link #send} does, on the one channel that carries every ordered send of this publisher,
+     * so that the broker takes them in the order they were sent (messages on different channels may overtake each
+     * other): events, whose order monitors read.
+     */
+    public Pending sendOrdered(String id, String exchange, String routingKey, String destination, Message message) {
+        return send(lanes[0], id, exchange, routingKey, destination, message);
+    }
+
+    private Pending send(
+            Lane lane, String id, String exchange, String routingKey, String destination, Message message) {
         String blocked = blockedReason;
         if (blocked != null && !waitWhileBlocked) {
             throw new PublishConnectionException(id, new IOException("RabbitMQ blocks publishing: " + blocked));
@@ -241,7 +261,6 @@ public final class ConfirmedPublisher implements AutoCloseable {
         var pending = new Pending(id, destination, System.nanoTime(), this);
         String publishId = Long.toString(publishIds.incrementAndGet());
         AMQP.BasicProperties properties = properties(message, publishId);
-        Lane lane = lanes[(int) Math.floorMod(next.getAndIncrement(), (long) LANES)];
         try {
             lane.publish(pending, publishId, exchange, routingKey, properties, message.getBody());
         } catch (IOException | RuntimeException e) {

@@ -22,7 +22,8 @@ import org.springframework.amqp.core.MessageProperties;
 /**
  * Publishes task events to {@code celeryev} the way a Celery worker batches them: one sender thread publishes
  * whatever events are waiting as one message (routing key {@code task.multi}, a JSON list; a lone event goes as
- * itself), persistent and confirmed, with at most {@link #IN_FLIGHT} messages awaiting their confirm. An idle
+ * itself), persistent and confirmed, in order on one channel, with at most {@link #IN_FLIGHT} messages awaiting their
+ * confirm. An idle
  * process's event leaves at once; under load the events of many tasks share one broker write instead of one each.
  * Workers send their task events through it, and producers their task-sent events.
  */
@@ -70,7 +71,7 @@ public final class TaskEventBatcher implements AutoCloseable {
 
     /** Publishes one event as its own message, with its own routing key, at once. */
     public ConfirmedPublisher.Pending publishNow(String id, CeleryEvent event) {
-        return publisher.send(
+        return publisher.sendOrdered(
                 id,
                 TopologyNames.EVENT_EXCHANGE,
                 event.type().routingKey(),
@@ -110,7 +111,7 @@ public final class TaskEventBatcher implements AutoCloseable {
         try {
             ConfirmedPublisher.Pending pending = batch.size() == 1
                     ? publishNow(id, batch.getFirst().event())
-                    : publisher.send(
+                    : publisher.sendOrdered(
                             id,
                             TopologyNames.EVENT_EXCHANGE,
                             EventType.TASK_BATCH_ROUTING_KEY,
