@@ -119,11 +119,12 @@ public final class CeleryPeer implements Scenario {
                         1,
                         Duration.ofMillis(100),
                         Duration.ofMinutes(1));
-                Load.submit(client, 999, i -> request());
+                int warm = Throughput.warmUpOf(tasks);
+                Load.submit(client, warm - 1, i -> request());
                 Load.awaitCount(
                         "celery warm-up",
                         () -> finished(counts).count(),
-                        1_000,
+                        warm,
                         Duration.ofMillis(100),
                         Duration.ofMinutes(2));
                 Stack.step(String.format("celery: %,d no-op tasks", tasks));
@@ -132,7 +133,7 @@ public final class CeleryPeer implements Scenario {
                 Load.awaitCount(
                         "celery",
                         () -> finished(counts).count(),
-                        1_000L + tasks,
+                        (long) warm + tasks,
                         Duration.ofMillis(100),
                         Duration.ofMinutes(20));
                 Instant last = finished(counts).last();

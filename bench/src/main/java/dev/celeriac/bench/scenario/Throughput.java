@@ -97,11 +97,11 @@ public final class Throughput implements Scenario {
         try (JavaProcess worker = stack.worker("throughput-h2", List.of(), WORKER.toArray(String[]::new));
                 var producer = stack.producer(true)) {
             TaskClient client = producer.getBean(TaskClient.class);
-            warmUp(client);
+            warmUp(client, tasks);
             Load.awaitCount(
                     "throughput warm-up (H2)",
                     () -> recordedEvents(api) / 4,
-                    1_000,
+                    warmUpOf(tasks),
                     Duration.ofMillis(100),
                     Duration.ofMinutes(2));
             Stack.step(String.format("throughput: %,d no-op tasks, state recorded in H2", tasks));
@@ -110,7 +110,7 @@ public final class Throughput implements Scenario {
             long finished = Load.awaitCount(
                     "throughput (H2)",
                     () -> recordedEvents(api) / 4,
-                    tasks + 1_000,
+                    tasks + warmUpOf(tasks),
                     Duration.ofMillis(100),
                     Duration.ofMinutes(20));
             return tasks / ((finished - started) / 1e9);
@@ -145,11 +145,11 @@ public final class Throughput implements Scenario {
         try (JavaProcess worker = stack.worker("throughput", options, WORKER.toArray(String[]::new));
                 var producer = stack.producer(true)) {
             TaskClient client = producer.getBean(TaskClient.class);
-            warmUp(client);
+            warmUp(client, tasks);
             Load.awaitCount(
                     "throughput warm-up",
                     () -> successes(stack, since),
-                    1_000,
+                    warmUpOf(tasks),
                     Duration.ofSeconds(1),
                     Duration.ofMinutes(2));
             Stack.step(String.format("throughput: %,d no-op tasks, state recorded", tasks));
@@ -160,7 +160,7 @@ public final class Throughput implements Scenario {
             Load.awaitCount(
                     "throughput (recorded)",
                     () -> successes(stack, since),
-                    tasks + 1_000,
+                    tasks + warmUpOf(tasks),
                     Duration.ofSeconds(1),
                     Duration.ofMinutes(20));
             Instant finished = stack.ledgerLastWrite("SUCCESS", since);
@@ -177,24 +177,30 @@ public final class Throughput implements Scenario {
         var probe = new WorkerProbe(process, "demo.noop", "success");
         try (var producer = stack.producer(false)) {
             TaskClient client = producer.getBean(TaskClient.class);
-            warmUp(client);
-            Load.awaitCount("throughput warm-up", probe::count, 1_000, Duration.ofMillis(100), Duration.ofMinutes(2));
+            warmUp(client, tasks);
+            Load.awaitCount(
+                    "throughput warm-up", probe::count, warmUpOf(tasks), Duration.ofMillis(100), Duration.ofMinutes(2));
             Stack.step(String.format("throughput: %,d no-op tasks, no ledger", tasks));
             long started = System.nanoTime();
             Load.submit(client, tasks, i -> TaskRequest.of("demo.noop"));
             long finished = Load.awaitCount(
                     "throughput (no ledger)",
                     probe::count,
-                    tasks + 1_000,
+                    tasks + warmUpOf(tasks),
                     Duration.ofMillis(100),
                     Duration.ofMinutes(20));
             return tasks / ((finished - started) / 1e9);
         }
     }
 
-    /** 1,000 tasks first, so neither JVM is timed while it compiles its hot paths. */
-    private static void warmUp(TaskClient client) {
-        Load.submit(client, 1_000, i -> TaskRequest.of("demo.noop"));
+    /** Tasks first, so that neither JVM is timed while it compiles its hot paths. */
+    private static void warmUp(TaskClient client, int tasks) {
+        Load.submit(client, warmUpOf(tasks), i -> TaskRequest.of("demo.noop"));
+    }
+
+    /** Tasks run before a measurement: 1,000, or as many as are measured when fewer (a smoke run). */
+    static int warmUpOf(int tasks) {
+        return Math.min(1_000, tasks);
     }
 
     private static long successes(Stack stack, Instant since) {

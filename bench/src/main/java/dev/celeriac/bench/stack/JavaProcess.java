@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A Celeriac JVM (worker or API) run from its jar, as users run it; output goes to a log file. */
 public final class JavaProcess implements AutoCloseable {
@@ -19,23 +21,28 @@ public final class JavaProcess implements AutoCloseable {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** The line a Spring Boot web server logs with the port it bound. */
+    private static final Pattern PORT = Pattern.compile("(?:Tomcat|Netty|Jetty|Undertow) started on port (\\d+)");
+
     private final String name;
     private final Process process;
     private final Path log;
-    private final int port;
     private final long startedNanos;
+    private volatile int port;
     private Duration ready;
 
-    private JavaProcess(String name, Process process, Path log, int port, long startedNanos) {
+    private JavaProcess(String name, Process process, Path log, long startedNanos) {
         this.name = name;
         this.process = process;
         this.log = log;
-        this.port = port;
         this.startedNanos = startedNanos;
     }
 
-    static JavaProcess start(
-            String name, Path jar, List<String> jvmOptions, List<String> arguments, int port, Path logs) {
+    /**
+     * Starts the jar with its web server on a port it chooses itself ({@code server.port=0}), read back from its log:
+     * a port picked free here could be taken by another process in between (two scenarios starting at once).
+     */
+    static JavaProcess start(String name, Path jar, List<String> jvmOptions, List<String> arguments, Path logs) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./celeriac build)");
         }
@@ -45,7 +52,7 @@ public final class JavaProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(arguments);
-        command.add("--server.port=" + port);
+        command.add("--server.port=0");
         try {
             Files.createDirectories(logs);
             Path log = logs.resolve(name + ".log");
@@ -54,7 +61,7 @@ public final class JavaProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
-            return new JavaProcess(name, process, log, port, started);
+            return new JavaProcess(name, process, log, started);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);
         }
@@ -70,7 +77,10 @@ public final class JavaProcess implements AutoCloseable {
             if (ready == null && logContains(marker)) {
                 ready = Duration.ofNanos(System.nanoTime() - startedNanos);
             }
-            if (ready != null && healthy()) {
+            if (port == 0) {
+                port = boundPort();
+            }
+            if (ready != null && port != 0 && healthy()) {
                 return this;
             }
             Thread.sleep(10);
@@ -84,7 +94,20 @@ public final class JavaProcess implements AutoCloseable {
     }
 
     public String base() {
+        if (port == 0) {
+            throw new IllegalStateException(name + " has not bound its port yet");
+        }
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The port the log says the web server bound, or 0 before it says. */
+    private int boundPort() {
+        try {
+            Matcher matcher = PORT.matcher(Files.readString(log));
+            return matcher.find() ? Integer.parseInt(matcher.group(1)) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     public long pid() {

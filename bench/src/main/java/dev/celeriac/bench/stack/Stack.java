@@ -3,7 +3,6 @@ package dev.celeriac.bench.stack;
 import dev.celeriac.bench.report.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -105,8 +104,8 @@ public final class Stack implements AutoCloseable {
         var args = new ArrayList<>(rabbitArguments());
         args.add("--celeriac.worker.hostname=" + name + "@bench");
         args.addAll(List.of(arguments));
-        JavaProcess process = track(JavaProcess.start(
-                name, root.resolve("worker/target/celeriac-worker.jar"), jvmOptions, args, freePort(), logs));
+        JavaProcess process = track(
+                JavaProcess.start(name, root.resolve("worker/target/celeriac-worker.jar"), jvmOptions, args, logs));
         return process.awaitReady("is ready", Duration.ofSeconds(90));
     }
 
@@ -132,8 +131,8 @@ public final class Stack implements AutoCloseable {
             args.add("--celeriac.api.keys=" + API_KEY + ":admin");
         }
         args.addAll(List.of(arguments));
-        JavaProcess process = track(JavaProcess.start(
-                "api", root.resolve("api/target/celeriac-api.jar"), List.of(), args, freePort(), logs));
+        JavaProcess process =
+                track(JavaProcess.start("api", root.resolve("api/target/celeriac-api.jar"), List.of(), args, logs));
         return process.awaitReady("Started CeleriacApiApplication", Duration.ofSeconds(90));
     }
 
@@ -292,14 +291,6 @@ public final class Stack implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("rabbitmqctl is needed to make the benchmark's vhost", e);
-        }
-    }
-
-    static int freePort() {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
