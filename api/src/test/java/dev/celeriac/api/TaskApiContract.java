@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
@@ -263,8 +264,24 @@ abstract class TaskApiContract {
     }
 
     @Test
+    void answersSpringsOwnRefusalsAsProblemsNotAsTheLastResort() throws Exception {
+        Reply wrongMethod = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{}"))
+                .header("Content-Type", "application/json"));
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.raw().headers().firstValue("Allow"))
+                .hasValueSatisfying(allow -> assertThat(allow).contains("POST"));
+        assertThat(wrongMethod.raw().headers().firstValue("Content-Type")).hasValue("application/problem+json");
+
+        Reply badNumber = get("/api/v1/tasks?limit=many");
+        assertThat(badNumber.status()).isEqualTo(400);
+        assertThat(badNumber.raw().headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(badNumber.body().get("title").asString()).isNotEqualTo("Internal error");
+    }
+
+    @Test
     void refusesATaskForAQueueThatDoesNotExistAndKeepsNoTraceOfIt() throws Exception {
-        String key = "nowhere-" + java.util.UUID.randomUUID();
+        String key = "nowhere-" + UUID.randomUUID();
         Reply reply = postWithKey(key, "{\"task\": \"demo.add\", \"args\": [1, 2], \"queue\": \"nowhere\"}");
         assertThat(reply.status()).isEqualTo(422);
         assertThat(reply.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/unknown-queue");

@@ -18,6 +18,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -83,14 +84,16 @@ public final class Problems {
     }
 
     /**
-     * The ledger's database cannot be reached (down, restarting, out of connections): 503 with {@code Retry-After}. A
-     * submit that fails so was not published, so the client may simply send it again.
+     * The ledger's database cannot be reached (down, restarting, out of connections, a connection cut while a
+     * transaction ends): 503 with {@code Retry-After}. A submit that fails so was not published, so the client may
+     * simply send it again.
      */
     @ExceptionHandler({
         DataAccessResourceFailureException.class,
         TransientDataAccessException.class,
         RecoverableDataAccessException.class,
-        CannotCreateTransactionException.class
+        CannotCreateTransactionException.class,
+        TransactionSystemException.class
     })
     public ResponseEntity<ProblemDetail> ledgerUnavailable(NestedRuntimeException e) {
         log.warn(

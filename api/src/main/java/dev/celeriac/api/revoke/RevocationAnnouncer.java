@@ -104,7 +104,9 @@ public final class RevocationAnnouncer implements SmartLifecycle {
                         // Claimed but not published: announced on the next round's claim a quarter horizon later at
                         // the latest, while workers still hold the previous announcement.
                         log.warn(
-                                "could not announce revocations again; trying again in {}: {}",
+                                "could not announce revocations again; looking again in {} ms, and any it had claimed"
+                                        + " go out within {}: {}",
+                                every,
                                 interval(),
                                 e.toString());
                     }

@@ -2,6 +2,7 @@ package dev.celeriac.api.security;
 
 import dev.celeriac.api.config.ApiProperties;
 import dev.celeriac.api.problems.Problems;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -9,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import org.apache.tomcat.util.buf.EncodedSolidusHandling;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -66,8 +68,10 @@ public class ApiSecurity {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(basic -> basic.disable())
                 .formLogin(form -> form.disable())
-                .authorizeHttpRequests(requests -> requests.requestMatchers(
-                                "/actuator/health", "/actuator/health/**", "/actuator/prometheus")
+                // An error rendered after a failure is answered as what it is, never as a missing key.
+                .authorizeHttpRequests(requests -> requests.dispatcherTypeMatchers(DispatcherType.ERROR)
+                        .permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus")
                         .permitAll()
                         // The API's description is public; every call it describes still needs a key.
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
@@ -130,7 +134,7 @@ public class ApiSecurity {
             if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 keys.roleOf(header.substring(7).strip()).ifPresent(role -> {
                     var authentication = new UsernamePasswordAuthenticationToken(
-                            "api-key:" + role.name().toLowerCase(java.util.Locale.ROOT),
+                            "api-key:" + role.name().toLowerCase(Locale.ROOT),
                             null,
                             List.of(new SimpleGrantedAuthority("ROLE_" + role.name())));
                     SecurityContextHolder.getContext().setAuthentication(authentication);
