@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,7 +117,7 @@ class PythonWorkerInteropIntegrationTests {
             await().atMost(WAIT)
                     .until(() ->
                             state.equals(get("/api/v1/tasks/" + id).get("state").asString()));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
             throw new AssertionError("task " + id + " did not reach " + state + ": " + get("/api/v1/tasks/" + id)
                     + "\nhistory: " + get("/api/v1/tasks/" + id + "/history") + "\nworker log:\n"
                     + Files.readString(workerLog));

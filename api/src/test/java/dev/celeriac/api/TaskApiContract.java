@@ -2,6 +2,7 @@ package dev.celeriac.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.celeriac.api.deadletters.DeadLetterStore;
 import dev.celeriac.api.idempotency.IdempotencyStore;
 import dev.celeriac.api.ledger.TaskChange;
 import dev.celeriac.api.ledger.TaskProjection;
@@ -9,8 +10,11 @@ import dev.celeriac.api.ledger.TaskStore;
 import dev.celeriac.api.outbox.OutboxStore;
 import dev.celeriac.api.submit.SubmitRequest;
 import dev.celeriac.producer.SubmitOptions;
+import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskRequest;
 import dev.celeriac.producer.amqp.TaskPublisher;
+import dev.celeriac.protocol.names.TopologyNames;
+import dev.celeriac.testsupport.broker.RabbitBroker;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
 import dev.celeriac.worker.control.Revocations;
 import dev.celeriac.worker.demo.DemoTasks;
@@ -18,16 +22,30 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -85,7 +103,7 @@ abstract class TaskApiContract {
                 .web(WebApplicationType.NONE)
                 .run(arguments.toArray(String[]::new));
         // Tasks are accepted once a worker has registered them: wait for the worker's first event.
-        org.awaitility.Awaitility.await()
+        Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
                 .until(() ->
                         get("/api/v1/workers").body().get("workers").toString().contains("demo.add"));
@@ -314,7 +332,7 @@ abstract class TaskApiContract {
         var keys = api.getBean(IdempotencyStore.class);
         var transactions = api.getBean(TransactionTemplate.class);
         JsonNode request = json.readTree(body);
-        String id = java.util.UUID.randomUUID().toString();
+        String id = UUID.randomUUID().toString();
         var prepared = publisher.prepare(new TaskRequest(
                 request.get("task").asString(),
                 json.convertValue(request.path("args"), List.class),
@@ -366,7 +384,7 @@ abstract class TaskApiContract {
 
     @Test
     void answersARetryOfAnUnpublishedSubmitOnlyOnceItsTaskIsPublished() throws Exception {
-        String key = "lost-" + java.util.UUID.randomUUID();
+        String key = "lost-" + UUID.randomUUID();
         String body = "{\"task\": \"demo.add\", \"args\": [5, 6]}";
         // Younger than the relay's grace: only the retry itself can publish it in time.
         String id = leaveUnpublished(body, key, Duration.ofSeconds(4));
@@ -411,12 +429,12 @@ abstract class TaskApiContract {
         String id = accepted.body().get("id").asString();
         assertThat(delete("/api/v1/tasks/" + id).status()).isEqualTo(202);
         var revocations = worker.getBean(Revocations.class);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> revocations.isRevoked(id));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> revocations.isRevoked(id));
         Instant first = revocations.all().get(id).until();
         assertThat(first).isBetween(Instant.now().plusSeconds(4), Instant.now().plusSeconds(9));
 
         // A quarter of the 8 s horizon later it is announced again, and workers hold it for longer.
-        org.awaitility.Awaitility.await()
+        Awaitility.await()
                 .atMost(Duration.ofSeconds(20))
                 .until(() -> revocations.all().get(id).until().isAfter(first));
         assertThat(get("/api/v1/tasks/" + id).body().get("state").asString()).isEqualTo("PENDING");
@@ -447,7 +465,7 @@ abstract class TaskApiContract {
 
     @Test
     void returnsTheSameTaskForARepeatedIdempotencyKeyAndRunsItOnce() throws Exception {
-        String key = "order-" + java.util.UUID.randomUUID();
+        String key = "order-" + UUID.randomUUID();
         String body = "{\"task\": \"demo.add\", \"args\": [20, 22]}";
         Reply first = postWithKey(key, body);
         Reply second = postWithKey(key, body);
@@ -459,8 +477,7 @@ abstract class TaskApiContract {
         JsonNode done = get("/api/v1/tasks/" + id + "?wait=30").body();
         assertThat(done.get("result").asInt()).isEqualTo(42);
         JsonNode listed = get("/api/v1/tasks?task=demo.add&limit=500").body();
-        long sameArgs = java.util.stream.StreamSupport.stream(
-                        listed.get("tasks").spliterator(), false)
+        long sameArgs = StreamSupport.stream(listed.get("tasks").spliterator(), false)
                 .filter(t -> t.get("args").equals(json.readTree("[20,22]")))
                 .count();
         assertThat(sameArgs).as("tasks created for the key").isEqualTo(1);
@@ -473,16 +490,16 @@ abstract class TaskApiContract {
 
     @Test
     void answersEveryConcurrentRetryOfAKeyWithTheOneTask() throws Exception {
-        String key = "burst-" + java.util.UUID.randomUUID();
+        String key = "burst-" + UUID.randomUUID();
         String body = "{\"task\": \"demo.add\", \"args\": [30, 12]}";
         // Several rounds at once: some requests share a batch with the first, others come in later batches.
-        var answers = new java.util.ArrayList<java.util.concurrent.Future<Reply>>();
-        try (var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        var answers = new ArrayList<Future<Reply>>();
+        try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 40; i++) {
                 answers.add(clients.submit(() -> postWithKey(key, body)));
             }
         }
-        var ids = new java.util.HashSet<String>();
+        var ids = new HashSet<String>();
         for (var answer : answers) {
             Reply reply = answer.get();
             assertThat(reply.status()).as(String.valueOf(reply.body())).isEqualTo(202);
@@ -504,26 +521,26 @@ abstract class TaskApiContract {
         assertThat(reply.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/body-too-large");
 
         // Chunked, without a declared length: stopped while it is read.
-        byte[] bytes = big.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
         Reply chunked = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(
-                        java.util.Arrays.copyOfRange(bytes, 0, bytes.length / 2),
-                        java.util.Arrays.copyOfRange(bytes, bytes.length / 2, bytes.length)))));
+                        Arrays.copyOfRange(bytes, 0, bytes.length / 2),
+                        Arrays.copyOfRange(bytes, bytes.length / 2, bytes.length)))));
         assertThat(chunked.status()).isEqualTo(413);
     }
 
     @Test
     void listsTasksNewestFirstPageByPage() throws Exception {
-        String marker = "page-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        var ids = new java.util.ArrayList<String>();
+        String marker = "page-" + UUID.randomUUID().toString().substring(0, 8);
+        var ids = new ArrayList<String>();
         for (int i = 0; i < 5; i++) {
             ids.add(post("{\"task\": \"demo.echo\", \"kwargs\": {\"m\": \"" + marker + i + "\"}}")
                     .body()
                     .get("id")
                     .asString());
         }
-        var seen = new java.util.ArrayList<String>();
+        var seen = new ArrayList<String>();
         String cursor = null;
         do {
             JsonNode page = get("/api/v1/tasks?task=demo.echo&limit=2" + (cursor == null ? "" : "&cursor=" + cursor))
@@ -534,7 +551,7 @@ abstract class TaskApiContract {
                     : page.get("nextCursor").asString();
         } while (cursor != null);
         assertThat(seen).doesNotHaveDuplicates();
-        java.util.Collections.reverse(ids);
+        Collections.reverse(ids);
         assertThat(seen).containsSubsequence(ids);
         assertThat(get("/api/v1/tasks?state=NOPE").status()).isEqualTo(400);
         assertThat(get("/api/v1/tasks?cursor=garbage!").status()).isEqualTo(400);
@@ -560,17 +577,17 @@ abstract class TaskApiContract {
         assertThat(replayed.body().get("id").asString()).isEqualTo(id);
 
         // It runs again (and fails again, as demo.fail does), visible in the ledger and back in dead letters.
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
             JsonNode again = get("/api/v1/tasks/" + id).body();
             return again.get("state").asString().equals("FAILURE")
                     && !again.get("finishedAt").isNull();
         });
         JsonNode again = get("/api/v1/dead-letters?queue=default").body().get("deadLetters");
-        assertThat(java.util.stream.StreamSupport.stream(again.spliterator(), false)
+        assertThat(StreamSupport.stream(again.spliterator(), false)
                         .filter(l -> id.equals(l.get("taskId").asString()))
                         .count())
                 .isEqualTo(1);
-        JsonNode next = java.util.stream.StreamSupport.stream(again.spliterator(), false)
+        JsonNode next = StreamSupport.stream(again.spliterator(), false)
                 .filter(l -> id.equals(l.get("taskId").asString()))
                 .findFirst()
                 .orElseThrow();
@@ -578,7 +595,7 @@ abstract class TaskApiContract {
 
         // The history: the first run, the replay's reset, then the replayed run, each change once and in order.
         JsonNode history = get("/api/v1/tasks/" + id + "/history").body().get("history");
-        var changes = new java.util.ArrayList<String>();
+        var changes = new ArrayList<String>();
         history.forEach(change -> changes.add(
                 change.get("state").asString() + "@" + change.get("replay").asInt()));
         assertThat(changes)
@@ -604,29 +621,25 @@ abstract class TaskApiContract {
         String id = submitAndWait("{\"task\": \"demo.fail\", \"args\": [\"once\"]}")
                 .get("id")
                 .asString();
-        var stored = api.getBean(dev.celeriac.api.deadletters.DeadLetterStore.class)
+        var stored = api.getBean(DeadLetterStore.class)
                 .find(deadLetterOf(id).get("id").asLong())
                 .orElseThrow();
 
         // What a worker that died between publishing the dead letter and acking the task sends when it gets the task
         // again: the same letter a second time.
-        var properties = new org.springframework.amqp.core.MessageProperties();
+        var properties = new MessageProperties();
         properties.setCorrelationId(id);
         properties.setContentType(stored.properties().contentType());
         properties.setContentEncoding(stored.properties().contentEncoding());
         stored.headers().forEach(properties::setHeader);
-        new org.springframework.amqp.rabbit.core.RabbitTemplate(
-                        api.getBean(org.springframework.amqp.rabbit.connection.ConnectionFactory.class))
-                .send(
-                        "",
-                        dev.celeriac.protocol.names.TopologyNames.deadLetterQueue("default"),
-                        new org.springframework.amqp.core.Message(stored.body(), properties));
+        new RabbitTemplate(api.getBean(ConnectionFactory.class))
+                .send("", TopologyNames.deadLetterQueue("default"), new Message(stored.body(), properties));
         // Dead letters of a queue are collected in order: once a later one is listed, the copy was handled.
         deadLetterOf(submitAndWait("{\"task\": \"demo.fail\", \"args\": [\"after the copy\"]}")
                 .get("id")
                 .asString());
 
-        assertThat(java.util.stream.StreamSupport.stream(
+        assertThat(StreamSupport.stream(
                                 get("/api/v1/dead-letters?queue=default&limit=1000")
                                         .body()
                                         .get("deadLetters")
@@ -638,7 +651,7 @@ abstract class TaskApiContract {
 
     /** The dead letter of a task, once the API has collected it. */
     private static JsonNode deadLetterOf(String id) {
-        return org.awaitility.Awaitility.await()
+        return Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(100))
                 .until(
@@ -652,7 +665,7 @@ abstract class TaskApiContract {
                             }
                             return null;
                         },
-                        java.util.Objects::nonNull);
+                        Objects::nonNull);
     }
 
     static int status(String method, String path, String key) throws Exception {
@@ -708,7 +721,7 @@ abstract class TaskApiContract {
     @Test
     void showsTheWorkerWithItsPoolAndTasksAndTheQueueWithItsConsumer() throws Exception {
         JsonNode workers = get("/api/v1/workers").body().get("workers");
-        JsonNode demo = java.util.stream.StreamSupport.stream(workers.spliterator(), false)
+        JsonNode demo = StreamSupport.stream(workers.spliterator(), false)
                 .filter(w -> w.get("worker").get("registered").toString().contains("demo.add"))
                 .findFirst()
                 .orElseThrow();
@@ -730,10 +743,8 @@ abstract class TaskApiContract {
         JsonNode failed = submitAndWait("{\"task\": \"demo.fail\", \"args\": [\"count me\"]}");
         assertThat(failed.get("state").asString()).isEqualTo("FAILURE");
 
-        org.awaitility.Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> deadLettersOfDefault() == before + 1);
-        org.awaitility.Awaitility.await()
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> deadLettersOfDefault() == before + 1);
+        Awaitility.await()
                 .atMost(Duration.ofSeconds(10))
                 .until(() ->
                         scrape().contains("celeriac_queue_dead_letters{queue=\"default\"} " + (before + 1) + ".0"));
@@ -770,7 +781,7 @@ abstract class TaskApiContract {
                                         "{\"tasks\": [{\"task\": \"demo.add\", \"args\": [1, 1]},"
                                                 + " {\"task\": \"demo.add\", \"args\": [2, 2]}, {\"task\": \"demo.add\", \"args\": [3, 3]}]}")));
         assertThat(batch.status()).isEqualTo(202);
-        var results = new java.util.ArrayList<Integer>();
+        var results = new ArrayList<Integer>();
         for (JsonNode task : batch.body().get("tasks")) {
             results.add(get("/api/v1/tasks/" + task.get("id").asString() + "?wait=30")
                     .body()
@@ -786,7 +797,7 @@ abstract class TaskApiContract {
         assertThat(invalid.status()).isEqualTo(422);
         assertThat(invalid.body().get("detail").asString()).startsWith("tasks[1]: ");
         JsonNode listed = get("/api/v1/tasks?task=demo.add&limit=500").body().get("tasks");
-        assertThat(java.util.stream.StreamSupport.stream(listed.spliterator(), false)
+        assertThat(StreamSupport.stream(listed.spliterator(), false)
                         .noneMatch(t -> t.get("args").equals(json.readTree("[5,5]"))))
                 .as("nothing of an invalid batch was recorded")
                 .isTrue();
@@ -794,14 +805,11 @@ abstract class TaskApiContract {
 
     @Test
     void knowsATaskSentByAnotherProducerAsPendingBeforeAnyWorkerTakesIt() throws Exception {
-        var producer = worker.getBean(dev.celeriac.producer.TaskClient.class);
+        var producer = worker.getBean(TaskClient.class);
         var handle = producer.submit(
-                "demo.add",
-                java.util.List.of(7, 8),
-                Map.of(),
-                SubmitOptions.defaults().withCountdown(Duration.ofSeconds(20)));
+                "demo.add", List.of(7, 8), Map.of(), SubmitOptions.defaults().withCountdown(Duration.ofSeconds(20)));
 
-        org.awaitility.Awaitility.await()
+        Awaitility.await()
                 .atMost(Duration.ofSeconds(10))
                 .until(() -> get("/api/v1/tasks/" + handle.id()).status() == 200);
         JsonNode task = get("/api/v1/tasks/" + handle.id()).body();
@@ -846,7 +854,7 @@ abstract class TaskApiContract {
                 .contains("celeriac_recorder_backlog")
                 .contains("celeriac_recorder_lag_seconds")
                 .contains("celeriac_tasks_submitted_total{outcome=\"accepted\",queue=\"default\",task=\"demo.add\"}");
-        var recorded = java.util.regex.Pattern.compile("celeriac_recorder_events_total\\{kind=\"task\"\\} ([0-9.E]+)")
+        var recorded = Pattern.compile("celeriac_recorder_events_total\\{kind=\"task\"\\} ([0-9.E]+)")
                 .matcher(scrape.body());
         assertThat(recorded.find()).isTrue();
         assertThat(Double.parseDouble(recorded.group(1))).isGreaterThanOrEqualTo(3);
@@ -870,13 +878,13 @@ abstract class TaskApiContract {
 
     @Test
     void answers503WithRetryAfterWhileTheBrokerBlocksPublishers() throws Exception {
-        var broker = dev.celeriac.testsupport.broker.RabbitBroker.get();
+        var broker = RabbitBroker.get();
         String watermark = broker.rabbitmqctl("eval", "vm_memory_monitor:get_vm_memory_high_watermark().")
                 .strip();
         Reply refused;
         try {
             broker.rabbitmqctl("set_vm_memory_high_watermark", "0.0000001");
-            org.awaitility.Awaitility.await()
+            Awaitility.await()
                     .atMost(Duration.ofSeconds(30))
                     .until(() -> broker.rabbitmqctl("eval", "rabbit_alarm:get_alarms().")
                             .contains("memory"));

@@ -1,5 +1,6 @@
 package dev.celeriac.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -166,7 +167,7 @@ record Options(
     private static String locateRoot() {
         Path here = Path.of("").toAbsolutePath();
         for (Path dir = here; dir != null; dir = dir.getParent()) {
-            if (java.nio.file.Files.exists(dir.resolve("worker").resolve("pom.xml"))) {
+            if (Files.exists(dir.resolve("worker").resolve("pom.xml"))) {
                 return dir.toString();
             }
         }

@@ -3,6 +3,7 @@ package dev.celeriac.monitoring;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.Yaml;
@@ -98,7 +99,7 @@ final class ComposeFile {
     /** The names of every variable the file refers to. */
     List<String> variables(String yaml) {
         Matcher m = REFERENCE.matcher(yaml);
-        var names = new java.util.TreeSet<String>();
+        var names = new TreeSet<String>();
         while (m.find()) {
             if (m.group(1) != null) {
                 names.add(m.group(1));

@@ -3,8 +3,10 @@ package dev.celeriac.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** docker-compose.yml and the Dockerfile describe the stack the README and docs/operations.md promise. */
@@ -28,7 +30,7 @@ class ComposeFileTests {
 
     @Test
     void refusesToStartWithoutItsSecrets() {
-        var withoutPassword = new java.util.LinkedHashMap<>(compose.dotenv());
+        var withoutPassword = new LinkedHashMap<>(compose.dotenv());
         withoutPassword.remove("RABBITMQ_PASSWORD");
         var incomplete = new ComposeFile(Repository.read("docker-compose.yml"), withoutPassword);
         assertThatThrownBy(() -> incomplete.environment("rabbitmq"))
@@ -121,7 +123,7 @@ class ComposeFileTests {
 
     @Test
     void theBuildStageHasEveryModuleOfTheReactor() {
-        var modules = java.util.regex.Pattern.compile("<module>([^<]+)</module>")
+        var modules = Pattern.compile("<module>([^<]+)</module>")
                 .matcher(Repository.read("pom.xml"))
                 .results()
                 .map(m -> m.group(1))
@@ -138,7 +140,7 @@ class ComposeFileTests {
 
     @SuppressWarnings("unchecked")
     private Map<String, String> dependsOn(String service) {
-        var result = new java.util.LinkedHashMap<String, String>();
+        var result = new LinkedHashMap<String, String>();
         ((Map<String, Map<String, Object>>) compose.service(service).get("depends_on"))
                 .forEach((name, settings) -> result.put(name, String.valueOf(settings.get("condition"))));
         return result;

@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,11 +21,11 @@ final class Dashboards {
     record PanelQuery(String dashboard, String panel, String refId, String expr) {
 
         /** The query as Grafana sends it, with its variables given. */
-        String resolved(java.util.Map<String, String> variables) {
+        String resolved(Map<String, String> variables) {
             String result = expr;
             // Longest names first, so $__rate_interval is not taken for a variable $__rate.
             var names = variables.keySet().stream()
-                    .sorted(java.util.Comparator.comparingInt(String::length).reversed())
+                    .sorted(Comparator.comparingInt(String::length).reversed())
                     .toList();
             for (String name : names) {
                 result = result.replace("$" + name, variables.get(name));

@@ -7,6 +7,7 @@ import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
 import dev.celeriac.testsupport.database.IsolatedDatabase;
 import dev.celeriac.testsupport.database.PostgresEndpoint;
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -410,7 +412,7 @@ class MonitoringStackIntegrationTests {
         Files.copy(
                 Repository.path("monitoring/prometheus/alerts.yml"),
                 directory.resolve("alerts.yml"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         return directory.resolve("prometheus.yml");
     }
 
@@ -448,7 +450,7 @@ class MonitoringStackIntegrationTests {
     }
 
     private static String executable(String name) {
-        for (String dir : System.getenv("PATH").split(java.io.File.pathSeparator)) {
+        for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, name);
             if (Files.isExecutable(candidate)) {
                 return candidate.toString();

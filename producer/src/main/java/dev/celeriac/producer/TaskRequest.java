@@ -1,5 +1,7 @@
 package dev.celeriac.producer;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,13 +20,13 @@ public record TaskRequest(String task, List<?> args, Map<String, ?> kwargs, Subm
 
     public TaskRequest {
         Objects.requireNonNull(task, "task");
-        args = args == null ? List.of() : Collections.unmodifiableList(new java.util.ArrayList<>(args));
+        args = args == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(args));
         kwargs = kwargs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(kwargs));
         options = Objects.requireNonNullElse(options, SubmitOptions.defaults());
     }
 
     /** A request with positional arguments only, sent with {@link SubmitOptions#defaults()}. */
     public static TaskRequest of(String task, Object... args) {
-        return new TaskRequest(task, java.util.Arrays.asList(args), Map.of(), SubmitOptions.defaults());
+        return new TaskRequest(task, Arrays.asList(args), Map.of(), SubmitOptions.defaults());
     }
 }

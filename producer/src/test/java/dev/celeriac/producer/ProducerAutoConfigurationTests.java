@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.celeriac.protocol.topology.QueueKind;
 import dev.celeriac.protocol.topology.Topology;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -25,7 +26,7 @@ class ProducerAutoConfigurationTests {
         // As command-line arguments: they outrank the starter's defaults, as application.properties would.
         return new SpringApplicationBuilder(App.class)
                 .web(WebApplicationType.NONE)
-                .run(java.util.Arrays.stream(properties).map(p -> "--" + p).toArray(String[]::new));
+                .run(Arrays.stream(properties).map(p -> "--" + p).toArray(String[]::new));
     }
 
     @Test

@@ -7,9 +7,12 @@ import static org.awaitility.Awaitility.await;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.LongString;
 import dev.celeriac.producer.amqp.AmqpTaskMessages;
 import dev.celeriac.protocol.message.CeleryTimes;
 import dev.celeriac.protocol.message.MalformedMessageException;
+import dev.celeriac.protocol.message.TaskBody;
+import dev.celeriac.protocol.message.TaskHeaders;
 import dev.celeriac.protocol.message.TaskMessage;
 import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.message.TaskProperties;
@@ -22,8 +25,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +36,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -106,7 +114,7 @@ class TaskClientIntegrationTests {
 
     private static TaskMessage decode(GetResponse response) {
         var props = response.getProps();
-        var headers = new java.util.LinkedHashMap<String, Object>();
+        var headers = new LinkedHashMap<String, Object>();
         if (props.getHeaders() != null) {
             props.getHeaders().forEach((k, v) -> headers.put(k, v == null ? null : plain(v)));
         }
@@ -125,7 +133,7 @@ class TaskClientIntegrationTests {
 
     /** The raw Java client hands header strings over as LongString; the codec reads strings. */
     private static Object plain(Object value) {
-        if (value instanceof com.rabbitmq.client.LongString s) {
+        if (value instanceof LongString s) {
             return s.toString();
         }
         if (value instanceof List<?> list) {
@@ -443,20 +451,15 @@ class TaskClientIntegrationTests {
     @Test
     void routesATaskThroughADelayTierBackToItsWorkQueueWithinTheTtlPlusOneSecond() throws Exception {
         TaskMessage message = buildMessage("delayed-1");
-        var template = new org.springframework.amqp.rabbit.core.RabbitTemplate(
-                context.getBean(org.springframework.amqp.rabbit.connection.ConnectionFactory.class));
+        var template = new RabbitTemplate(context.getBean(ConnectionFactory.class));
         template.setMandatory(true);
-        var correlation = new org.springframework.amqp.rabbit.connection.CorrelationData("delayed-1");
+        var correlation = new CorrelationData("delayed-1");
         try (Channel channel = raw.createChannel()) {
             channel.queuePurge("default");
             long sent = System.nanoTime();
             template.send(
                     "celeriac.delay.1s", "default", AmqpTaskMessages.toMessage(codec.encode(message)), correlation);
-            assertThat(correlation
-                            .getFuture()
-                            .get(5, java.util.concurrent.TimeUnit.SECONDS)
-                            .ack())
-                    .isTrue();
+            assertThat(correlation.getFuture().get(5, TimeUnit.SECONDS).ack()).isTrue();
             assertThat(correlation.getReturned()).isNull();
 
             GetResponse back = poll(channel, "default", Duration.ofSeconds(5));
@@ -478,12 +481,10 @@ class TaskClientIntegrationTests {
     }
 
     private static TaskMessage buildMessage(String id) {
-        return new dev.celeriac.protocol.message.TaskMessage(
+        return new TaskMessage(
                 TaskProperties.forTask(id),
-                dev.celeriac.protocol.message.TaskHeaders.builder("demo.add", id)
-                        .build(),
-                new dev.celeriac.protocol.message.TaskBody(
-                        (tools.jackson.databind.node.ArrayNode) json.readTree("[4,5]"), null, null));
+                TaskHeaders.builder("demo.add", id).build(),
+                new TaskBody((tools.jackson.databind.node.ArrayNode) json.readTree("[4,5]"), null, null));
     }
 
     @Test

@@ -12,9 +12,11 @@ import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import dev.celeriac.testsupport.celery.CeleryPython;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,14 +69,14 @@ class CeleryRemoteControlIntegrationTests {
 
     /** Runs {@code celery -b URL ARGS} and returns its output. */
     private static String celery(String... arguments) {
-        var command = new java.util.ArrayList<>(List.of("-m", "celery", "-b", python.brokerUrl()));
+        var command = new ArrayList<>(List.of("-m", "celery", "-b", python.brokerUrl()));
         command.addAll(List.of(arguments));
         return python.run(Duration.ofSeconds(60), command.toArray(String[]::new));
     }
 
     /** Runs {@code celery inspect METHOD --json} and returns the replies by node. */
     private static JsonNode inspect(String... arguments) {
-        var command = new java.util.ArrayList<>(List.of("inspect"));
+        var command = new ArrayList<>(List.of("inspect"));
         command.addAll(List.of(arguments));
         command.add("--json");
         return json.readTree(celery(command.toArray(String[]::new)));
@@ -135,7 +137,7 @@ class CeleryRemoteControlIntegrationTests {
         assertThat(task.get("worker_pid").asLong())
                 .isEqualTo(ProcessHandle.current().pid());
         assertThat(task.get("time_start").asDouble())
-                .isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(60.0));
+                .isCloseTo(System.currentTimeMillis() / 1000.0, Offset.offset(60.0));
         JsonNode queried = inspect("query_task", sleeping.id()).get(host);
         assertThat(queried.at("/" + sleeping.id() + "/0").asString()).isEqualTo("active");
 

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Reads the durable event queue, as the ledger will, and keeps every event with the time it arrived. */
@@ -47,9 +48,7 @@ final class EventLog implements AutoCloseable {
     }
 
     Seen await(String taskId, EventType type, Duration timeout) {
-        org.awaitility.Awaitility.await()
-                .atMost(timeout)
-                .until(() -> !of(taskId, type).isEmpty());
+        Awaitility.await().atMost(timeout).until(() -> !of(taskId, type).isEmpty());
         return of(taskId, type).getFirst();
     }
 

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -80,7 +81,7 @@ class PrefetchIntegrationTests {
                                 .allMatch(t -> !events.of(t.id(), EventType.TASK_SUCCEEDED)
                                         .isEmpty()));
             }
-            var shortIds = shortTasks.stream().map(TaskHandle::id).collect(java.util.stream.Collectors.toSet());
+            var shortIds = shortTasks.stream().map(TaskHandle::id).collect(Collectors.toSet());
             var shortDone = events.all(EventType.TASK_SUCCEEDED).stream()
                     .filter(s -> shortIds.contains(((TaskEvent) s.event()).uuid()))
                     .toList();

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class TaskExecutionIntegrationTests {
     }
 
     /** Every dead letter read so far: reading takes them off the queue, so they are kept here. */
-    private static final List<GetResponse> deadLetters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final List<GetResponse> deadLetters = new CopyOnWriteArrayList<>();
 
     private static List<GetResponse> deadLettersOf(String id) throws Exception {
         try (Channel channel = raw.createChannel()) {

@@ -1,5 +1,7 @@
 package dev.celeriac.worker;
 
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
 
@@ -33,7 +35,7 @@ public class TestTasks {
     @CeleriacTask(name = "test.retryLater", maxRetries = 1)
     public int retryLater(TaskContext context) {
         if (context.retries() == 0) {
-            throw new RetryLater(java.time.Duration.ofSeconds(2), "not ready yet");
+            throw new RetryLater(Duration.ofSeconds(2), "not ready yet");
         }
         return context.attempt();
     }
@@ -41,7 +43,7 @@ public class TestTasks {
     @CeleriacTask(name = "test.progress")
     public int progress(int steps, TaskContext context) {
         for (int done = 1; done <= steps; done++) {
-            context.reportProgress(java.util.Map.of("done", done, "total", steps));
+            context.reportProgress(Map.of("done", done, "total", steps));
         }
         return steps;
     }

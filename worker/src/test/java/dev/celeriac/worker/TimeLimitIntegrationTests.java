@@ -7,6 +7,7 @@ import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.protocol.event.EventType;
 import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.message.TimeLimit;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import java.time.Duration;
 import java.util.List;
@@ -86,8 +87,7 @@ class TimeLimitIntegrationTests {
                         List.of(10_000),
                         Map.of(),
                         SubmitOptions.defaults()
-                                .withTimeLimit(
-                                        new dev.celeriac.protocol.message.TimeLimit(Duration.ofMillis(200), null))
+                                .withTimeLimit(new TimeLimit(Duration.ofMillis(200), null))
                                 .withMaxRetries(0));
 
         TaskEvent.Failed failed = events.awaitEvent(handle.id(), EventType.TASK_FAILED, WAIT);

@@ -1,13 +1,16 @@
 package dev.celeriac.worker;
 
+import dev.celeriac.producer.amqp.ConsumerConnections;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
 import dev.celeriac.worker.demo.DemoTasks;
 import java.util.ArrayList;
+import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
 /** Starts in-process workers (Spring Boot applications with the worker starter) on a test vhost. */
@@ -17,7 +20,7 @@ final class WorkerApps {
     @EnableAutoConfiguration
     @Import({DemoTasks.class, TestTasks.class})
     static class App {
-        @org.springframework.context.annotation.Bean
+        @Bean
         io.micrometer.core.instrument.MeterRegistry meterRegistry() {
             return new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         }
@@ -39,8 +42,7 @@ final class WorkerApps {
 
     /** Declares the topology now, as a worker does before it consumes. */
     static ConfigurableApplicationContext declared(ConfigurableApplicationContext context) {
-        dev.celeriac.producer.amqp.ConsumerConnections.declareTopology(
-                context.getBean(org.springframework.amqp.core.AmqpAdmin.class));
+        ConsumerConnections.declareTopology(context.getBean(AmqpAdmin.class));
         return context;
     }
 }

@@ -25,6 +25,7 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.MessageProperties;
@@ -98,7 +99,7 @@ public final class DeadLetterCollector implements SmartLifecycle {
                     }
                 });
             }
-        } catch (IOException | java.util.concurrent.TimeoutException e) {
+        } catch (IOException | TimeoutException e) {
             throw new IllegalStateException("the dead-letter collector could not connect to RabbitMQ", e);
         }
         running = true;

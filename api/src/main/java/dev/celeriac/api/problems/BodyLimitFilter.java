@@ -1,8 +1,11 @@
 package dev.celeriac.api.problems;
 
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.http.HttpStatus;
@@ -47,7 +50,7 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
     }
 
     /** A request whose body stream fails once more than the limit has been read. */
-    private static final class Limited extends jakarta.servlet.http.HttpServletRequestWrapper {
+    private static final class Limited extends HttpServletRequestWrapper {
         private final long limit;
 
         Limited(HttpServletRequest request, long limit) {
@@ -56,9 +59,9 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
         }
 
         @Override
-        public jakarta.servlet.ServletInputStream getInputStream() throws IOException {
+        public ServletInputStream getInputStream() throws IOException {
             var in = super.getInputStream();
-            return new jakarta.servlet.ServletInputStream() {
+            return new ServletInputStream() {
                 private long read;
 
                 private void count(long n) throws BodyTooLargeException {
@@ -93,7 +96,7 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
                 }
 
                 @Override
-                public void setReadListener(jakarta.servlet.ReadListener listener) {
+                public void setReadListener(ReadListener listener) {
                     in.setReadListener(listener);
                 }
             };

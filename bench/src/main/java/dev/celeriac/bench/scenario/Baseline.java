@@ -12,6 +12,7 @@ import dev.celeriac.bench.stack.Stack;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskRequest;
 import dev.celeriac.protocol.names.BrokerArguments;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
@@ -73,7 +74,7 @@ public final class Baseline implements Scenario {
             consumer.basicConsume("bench.baseline", false, new DefaultConsumer(consumer) {
                 @Override
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties p, byte[] body)
-                        throws java.io.IOException {
+                        throws IOException {
                     getChannel().basicAck(envelope.getDeliveryTag(), false);
                     consumed.countDown();
                 }

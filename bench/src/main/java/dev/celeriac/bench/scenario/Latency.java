@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
@@ -71,7 +72,7 @@ public final class Latency implements Scenario {
                     "latency: %,d tasks/s open loop, %s warm-up then %s measured", rate, warmup, duration));
             var sent = new ConcurrentLinkedQueue<Sent>();
             var failures = new AtomicLong();
-            var firstFailure = new java.util.concurrent.atomic.AtomicReference<String>();
+            var firstFailure = new AtomicReference<String>();
             long interval = 1_000_000_000L / rate;
             Instant wallStart = Instant.now();
             long start = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.celeriac.bench.stack;
 
+import com.rabbitmq.client.ConnectionFactory;
 import dev.celeriac.bench.report.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,13 +8,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -156,8 +161,8 @@ public final class Stack implements AutoCloseable {
     }
 
     /** A connection factory of the plain RabbitMQ client on this vhost. */
-    public com.rabbitmq.client.ConnectionFactory connections() {
-        var factory = new com.rabbitmq.client.ConnectionFactory();
+    public ConnectionFactory connections() {
+        var factory = new ConnectionFactory();
         factory.setHost(rabbitHost);
         factory.setVirtualHost(vhost);
         return factory;
@@ -169,8 +174,8 @@ public final class Stack implements AutoCloseable {
     }
 
     /** Tasks in the ledger by state, counting only the given ids. */
-    public java.util.Map<String, Long> ledgerStates(java.util.Collection<String> ids) throws SQLException {
-        var states = new java.util.TreeMap<String, Long>();
+    public Map<String, Long> ledgerStates(Collection<String> ids) throws SQLException {
+        var states = new TreeMap<String, Long>();
         try (Connection connection = ledger();
                 var statement = connection.prepareStatement(
                         "SELECT state, COUNT(*) FROM tasks WHERE id = ANY (?) GROUP BY state")) {
@@ -216,7 +221,7 @@ public final class Stack implements AutoCloseable {
     }
 
     /** When the ledger last wrote a task in the given state (its own {@code updated_at}). */
-    public java.time.Instant ledgerLastWrite(String state) throws SQLException {
+    public Instant ledgerLastWrite(String state) throws SQLException {
         return ledgerQuery(
                 "SELECT MAX(updated_at) FROM tasks WHERE state = ?",
                 state,
@@ -224,7 +229,7 @@ public final class Stack implements AutoCloseable {
     }
 
     private interface Column<T> {
-        T read(java.sql.ResultSet rows) throws SQLException;
+        T read(ResultSet rows) throws SQLException;
     }
 
     /** One value from a one-row query of the ledger, with the state as its parameter. */

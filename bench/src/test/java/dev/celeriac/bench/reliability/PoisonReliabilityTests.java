@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +45,7 @@ class PoisonReliabilityTests {
             trial.watch();
 
             var crashes = new AtomicInteger();
-            var supervising = new java.util.concurrent.atomic.AtomicBoolean(true);
+            var supervising = new AtomicBoolean(true);
             Thread supervisor = Thread.ofPlatform().name("supervisor").start(() -> {
                 while (supervising.get()) {
                     for (int i = 0; i < workers.length; i++) {

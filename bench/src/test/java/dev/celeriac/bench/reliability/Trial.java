@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -157,7 +160,7 @@ final class Trial implements AutoCloseable {
      * handle is closed. What the broker refuses (while it is down, say) is counted, not retried.
      */
     AutoCloseable keepSubmitting(TaskClient client, int perTick, Supplier<TaskRequest> request) {
-        var running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var running = new AtomicBoolean(true);
         Thread feeder = Thread.ofPlatform().name("reliability-feed").start(() -> {
             while (running.get()) {
                 submit(client, perTick, request);
@@ -217,6 +220,11 @@ final class Trial implements AutoCloseable {
         }
     }
 
+    /** Event messages waiting for the recorder in the scenario's {@code celeriac.events}. */
+    long eventBacklog() throws Exception {
+        return queue(TopologyNames.EVENT_QUEUE).getMessageCount();
+    }
+
     /**
      * Two worker JVMs, {@code w1} and {@code w2}, with the same arguments, and a Java producer that waits for the
      * broker's confirms; the watchers are started.
@@ -251,8 +259,8 @@ final class Trial implements AutoCloseable {
     }
 
     /** The ledger's state of each of the given tasks. */
-    Map<String, String> stateOf(java.util.Collection<String> ids) throws SQLException {
-        var states = new java.util.HashMap<String, String>();
+    Map<String, String> stateOf(Collection<String> ids) throws SQLException {
+        var states = new HashMap<String, String>();
         try (var connection = stack.ledger();
                 var statement = connection.prepareStatement("SELECT id, state FROM tasks WHERE id = ANY (?)")) {
             statement.setArray(1, connection.createArrayOf("varchar", ids.toArray()));

@@ -4,6 +4,7 @@ import dev.celeriac.protocol.message.EncodedMessage;
 import dev.celeriac.protocol.message.TaskMessage;
 import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.message.TaskProperties;
+import java.util.Date;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
@@ -34,7 +35,7 @@ public final class AmqpTaskMessages {
         }
         encoded.headers().forEach(properties::setHeader);
         // When it was published, so that workers can measure how long it waited in its queue.
-        properties.setTimestamp(new java.util.Date());
+        properties.setTimestamp(new Date());
         return new Message(encoded.body(), properties);
     }
 

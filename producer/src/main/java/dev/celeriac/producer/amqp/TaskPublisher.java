@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -111,7 +112,7 @@ public final class TaskPublisher {
         }
 
         /** Completes (normally) once the broker has answered, or the channel failed. */
-        public java.util.concurrent.CompletableFuture<Void> settled() {
+        public CompletableFuture<Void> settled() {
             return pending.settled();
         }
 

@@ -1,5 +1,6 @@
 package dev.celeriac.producer.internal;
 
+import com.rabbitmq.client.AMQP;
 import dev.celeriac.producer.BatchPublishException;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskHandle;
@@ -18,6 +19,7 @@ import dev.celeriac.protocol.names.MessageHeaders;
 import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.protocol.names.WireFormat;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +28,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 
 /**
@@ -36,7 +42,7 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
  */
 public final class RabbitTaskClient implements TaskClient, AutoCloseable {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RabbitTaskClient.class);
+    private static final Logger log = LoggerFactory.getLogger(RabbitTaskClient.class);
 
     /**
      * Settings of the client.
@@ -61,7 +67,7 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
     private final RevocationPublisher revocations;
     private final SentEvents sentEvents;
     private final ConnectionFactory connectionFactory;
-    private final java.util.concurrent.atomic.AtomicLong eventClock = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong eventClock = new AtomicLong();
     private final TaskMessageCodec codec;
     private final Settings settings;
 
@@ -159,7 +165,7 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
      * well, do not store it again. Like Celery's broadcasts it is best effort; the stored revoke stands either way.
      */
     private void broadcast(Revoke revoke) {
-        var properties = new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+        var properties = new AMQP.BasicProperties.Builder()
                 .contentType(WireFormat.CONTENT_TYPE_JSON)
                 .contentEncoding(WireFormat.CONTENT_ENCODING_UTF8)
                 .deliveryMode(1)
@@ -170,7 +176,7 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
             channel.exchangeDeclare(TopologyNames.CONTROL_EXCHANGE, "fanout", false, false, null);
             channel.basicPublish(
                     TopologyNames.CONTROL_EXCHANGE, "", properties, revoke.encodeBroadcast(codec.mapper()));
-        } catch (java.io.IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+        } catch (IOException | TimeoutException | RuntimeException e) {
             log.warn(
                     "the revoke of {} is stored for Celeriac workers but was not broadcast to Celery workers: {}",
                     revoke.taskIds(),

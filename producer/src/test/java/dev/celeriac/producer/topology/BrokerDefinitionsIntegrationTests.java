@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.celeriac.protocol.topology.DelayLadder;
@@ -15,10 +16,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.context.support.GenericApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -55,7 +59,7 @@ class BrokerDefinitionsIntegrationTests {
         try (Channel channel = connection.createChannel()) {
             channel.queueDeclarePassive(queue);
             return true;
-        } catch (IOException | java.util.concurrent.TimeoutException | com.rabbitmq.client.AlreadyClosedException e) {
+        } catch (IOException | TimeoutException | AlreadyClosedException e) {
             return false;
         }
     }
@@ -65,11 +69,8 @@ class BrokerDefinitionsIntegrationTests {
         try {
             var admin = new RabbitAdmin(factory);
             admin.setIgnoreDeclarationExceptions(false);
-            var context = new org.springframework.context.support.GenericApplicationContext();
-            context.registerBean(
-                    "topology",
-                    org.springframework.amqp.core.Declarables.class,
-                    () -> TopologyDeclarables.of(topology));
+            var context = new GenericApplicationContext();
+            context.registerBean("topology", Declarables.class, () -> TopologyDeclarables.of(topology));
             context.refresh();
             admin.setApplicationContext(context);
             admin.afterPropertiesSet();

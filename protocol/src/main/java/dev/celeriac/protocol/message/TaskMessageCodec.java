@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -93,7 +94,7 @@ public final class TaskMessageCodec {
         headers.put(
                 MessageHeaders.TIMELIMIT,
                 // Celery writes [hard, soft], whatever its documentation says; real Celery messages show it.
-                java.util.Arrays.asList(
+                Arrays.asList(
                         seconds(h.timeLimit().hard()), seconds(h.timeLimit().soft())));
         headers.put(MessageHeaders.ROOT_ID, h.rootId());
         headers.put(MessageHeaders.PARENT_ID, h.parentId());

@@ -1,6 +1,7 @@
 package dev.celeriac.protocol.result;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,7 +32,7 @@ public record ExceptionInfo(String type, String module, List<Object> arguments) 
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("an exception has a type name");
         }
-        arguments = arguments == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(arguments));
+        arguments = arguments == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(arguments));
     }
 
     /** An exception with one message argument, or none when the message is {@code null}. */

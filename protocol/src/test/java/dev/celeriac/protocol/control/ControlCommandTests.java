@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.celeriac.protocol.message.MalformedMessageException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -85,9 +86,7 @@ class ControlCommandTests {
         assertThatThrownBy(() -> decode("{\"arguments\": {}}"))
                 .isInstanceOf(MalformedMessageException.class)
                 .hasMessageContaining("no method");
-        assertThat(new String(
-                        ControlCommand.encodeReply(mapper, "w@h", java.util.Map.of("ok", "pong")),
-                        StandardCharsets.UTF_8))
+        assertThat(new String(ControlCommand.encodeReply(mapper, "w@h", Map.of("ok", "pong")), StandardCharsets.UTF_8))
                 .isEqualTo("{\"w@h\":{\"ok\":\"pong\"}}");
     }
 }

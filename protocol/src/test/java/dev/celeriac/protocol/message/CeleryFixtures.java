@@ -3,6 +3,7 @@ package dev.celeriac.protocol.message;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +47,7 @@ final class CeleryFixtures {
             if (in == null) {
                 throw new IllegalStateException("no fixture " + name);
             }
-            return load(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), name);
+            return load(new String(in.readAllBytes(), StandardCharsets.UTF_8), name);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,6 +4,7 @@ import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.amqp.AmqpTaskMessages;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.message.CeleryTimes;
 import dev.celeriac.protocol.message.MalformedMessageException;
 import dev.celeriac.protocol.message.TaskHeaders;
 import dev.celeriac.protocol.message.TaskMessage;
@@ -33,10 +34,12 @@ import dev.celeriac.worker.retry.FailureClassifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -125,7 +128,7 @@ public final class TaskRunner {
     public List<ActiveTask> activeTasks() {
         return running.values().stream()
                 .filter(run -> run.startedAt != null)
-                .sorted(java.util.Comparator.comparing((Running run) -> run.startedAt))
+                .sorted(Comparator.comparing((Running run) -> run.startedAt))
                 .map(run -> {
                     var properties = run.message.getMessageProperties();
                     return new ActiveTask(
@@ -144,7 +147,7 @@ public final class TaskRunner {
 
     /** Tasks settled since start, by task name (Celery's {@code total} in {@code inspect stats}). */
     public Map<String, Long> totals() {
-        var counts = new java.util.TreeMap<String, Long>();
+        var counts = new TreeMap<String, Long>();
         totals.forEach((task, count) -> counts.put(task, count.sum()));
         return counts;
     }
@@ -570,13 +573,7 @@ public final class TaskRunner {
         Message message = AmqpTaskMessages.toMessage(s.codec().encode(task));
         if (tier == null) {
             s.publisher()
-                    .sendAndWait(
-                            task.id(),
-                            dev.celeriac.protocol.names.TopologyNames.TASK_EXCHANGE,
-                            queue,
-                            queue,
-                            message,
-                            s.publishTimeout());
+                    .sendAndWait(task.id(), TopologyNames.TASK_EXCHANGE, queue, queue, message, s.publishTimeout());
         } else {
             s.publisher().sendAndWait(task.id(), tier.name(), queue, queue, message, s.publishTimeout());
         }
@@ -751,8 +748,7 @@ public final class TaskRunner {
     private static String etaText(TaskMessage task) {
         return task.headers().eta() == null
                 ? null
-                : dev.celeriac.protocol.message.CeleryTimes.format(
-                        task.headers().eta());
+                : CeleryTimes.format(task.headers().eta());
     }
 
     private static Instant later(Instant a, Instant b) {

@@ -10,12 +10,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -81,7 +85,7 @@ public final class ControlCommands {
      */
     public record PoolInfo(QueueSpec queue, String pool, int slots, int busy, int prefetch) {}
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ControlCommands.class);
+    private static final Logger log = LoggerFactory.getLogger(ControlCommands.class);
     private static final String OK = "ok";
     private static final String ERROR = "error";
 
@@ -140,7 +144,7 @@ public final class ControlCommands {
             case "active", "dump_active" ->
                 node.active().stream().map(this::info).toList();
             case "reserved", "dump_reserved", "scheduled", "dump_schedule" -> List.of();
-            case "registered", "dump_tasks" -> new ArrayList<>(new java.util.TreeSet<>(node.registered()));
+            case "registered", "dump_tasks" -> new ArrayList<>(new TreeSet<>(node.registered()));
             case "revoked", "dump_revoked" -> List.copyOf(revocations.ids());
             case "stats" -> stats();
             case "active_queues" ->
@@ -207,7 +211,7 @@ public final class ControlCommands {
     }
 
     private Map<String, Object> queryTask(JsonNode arguments) {
-        var wanted = new java.util.HashSet<String>();
+        var wanted = new HashSet<String>();
         JsonNode ids = arguments.path("ids");
         if (ids.isString()) {
             wanted.add(ids.stringValue());

@@ -1,11 +1,13 @@
 package dev.celeriac.worker.control;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The resource use of this process, as {@code inspect stats} reports it under {@code rusage}: CPU seconds from the
@@ -19,7 +21,7 @@ final class ProcessUsage {
 
     static Map<String, Object> now() {
         var usage = new LinkedHashMap<String, Object>();
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             usage.put("cpu_seconds", os.getProcessCpuTime() / 1e9);
         }
         usage.put(
@@ -30,16 +32,16 @@ final class ProcessUsage {
         return usage;
     }
 
-    private static java.util.OptionalLong peakResidentKilobytes() {
+    private static OptionalLong peakResidentKilobytes() {
         try {
             for (String line : Files.readAllLines(STATUS)) {
                 if (line.startsWith("VmHWM:")) {
-                    return java.util.OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")));
+                    return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")));
                 }
             }
         } catch (IOException | RuntimeException e) {
             // Not Linux, or no procfs: maxrss is left out.
         }
-        return java.util.OptionalLong.empty();
+        return OptionalLong.empty();
     }
 }

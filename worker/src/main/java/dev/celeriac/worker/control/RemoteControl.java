@@ -14,6 +14,7 @@ import dev.celeriac.protocol.names.WireFormat;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -153,7 +154,7 @@ public final class RemoteControl {
             if (channel != null && channel.isOpen()) {
                 channel.close();
             }
-        } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+        } catch (IOException | TimeoutException | RuntimeException e) {
             log.debug("closing the {} channel: {}", what, e.toString());
         }
     }

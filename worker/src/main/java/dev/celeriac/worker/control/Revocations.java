@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -67,8 +68,8 @@ public final class Revocations {
     }
 
     /** The ids of the revoked tasks. */
-    public java.util.Set<String> ids() {
-        return java.util.Set.copyOf(revoked.keySet());
+    public Set<String> ids() {
+        return Set.copyOf(revoked.keySet());
     }
 
     /** Every revocation kept, by task id. */

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -240,7 +241,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
 
         @Override
         public Map<String, Object> broker() {
-            var broker = new java.util.LinkedHashMap<String, Object>();
+            var broker = new LinkedHashMap<String, Object>();
             broker.put("hostname", connectionFactory.getHost());
             broker.put("userid", connectionFactory.getUsername());
             broker.put("virtual_host", connectionFactory.getVirtualHost());

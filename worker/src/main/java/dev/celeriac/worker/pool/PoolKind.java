@@ -1,5 +1,7 @@
 package dev.celeriac.worker.pool;
 
+import java.util.Locale;
+
 /** The kind of threads a queue's tasks run on. */
 public enum PoolKind {
     /** Platform threads, as many as slots; for CPU-bound tasks (default slots: the number of cores). */
@@ -9,6 +11,6 @@ public enum PoolKind {
 
     /** The kind as configuration, logs, metrics and remote control write it: {@code platform}, {@code virtual}. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

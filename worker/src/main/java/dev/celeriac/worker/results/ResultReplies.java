@@ -11,6 +11,7 @@ import dev.celeriac.protocol.state.TaskState;
 import dev.celeriac.worker.TimeLimitExceededException;
 import dev.celeriac.worker.dispatch.ArgumentBindingException;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -101,7 +102,7 @@ public final class ResultReplies {
         };
     }
 
-    private Reply send(TaskMessage task, java.util.function.Supplier<ResultMessage> reply) {
+    private Reply send(TaskMessage task, Supplier<ResultMessage> reply) {
         if (!wanted(task)) {
             return Reply.NONE;
         }

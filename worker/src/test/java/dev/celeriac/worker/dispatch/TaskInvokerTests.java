@@ -7,6 +7,7 @@ import dev.celeriac.protocol.message.TimeLimit;
 import dev.celeriac.worker.TaskContext;
 import dev.celeriac.worker.retry.RetryPolicy;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class TaskInvokerTests {
     }
 
     private TaskDefinition task(String method) {
-        var m = java.util.Arrays.stream(Tasks.class.getMethods())
+        var m = Arrays.stream(Tasks.class.getMethods())
                 .filter(x -> x.getName().equals(method))
                 .findFirst()
                 .orElseThrow();

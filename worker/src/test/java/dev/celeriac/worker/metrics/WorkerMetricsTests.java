@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.celeriac.protocol.names.MetricNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class WorkerMetricsTests {
@@ -60,10 +61,8 @@ class WorkerMetricsTests {
 
         var snapshot = registry.get(MetricNames.TASK_QUEUE_WAIT).timer().takeSnapshot();
         assertThat(snapshot.histogramCounts()).hasSize(WorkerMetrics.BUCKETS.size());
-        assertThat(snapshot.histogramCounts()[0].bucket(java.util.concurrent.TimeUnit.MILLISECONDS))
-                .isEqualTo(1);
-        assertThat(snapshot.histogramCounts()[WorkerMetrics.BUCKETS.size() - 1].bucket(
-                        java.util.concurrent.TimeUnit.HOURS))
+        assertThat(snapshot.histogramCounts()[0].bucket(TimeUnit.MILLISECONDS)).isEqualTo(1);
+        assertThat(snapshot.histogramCounts()[WorkerMetrics.BUCKETS.size() - 1].bucket(TimeUnit.HOURS))
                 .isEqualTo(1);
         // 40 ms falls in the 50 ms bucket and every larger one.
         assertThat(snapshot.histogramCounts()[4].count()).isEqualTo(1);
