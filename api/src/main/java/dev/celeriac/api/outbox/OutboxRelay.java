@@ -1,5 +1,6 @@
 package dev.celeriac.api.outbox;
 
+import dev.celeriac.api.internal.Periodic;
 import dev.celeriac.api.ledger.LedgerDialect;
 import dev.celeriac.api.ledger.TaskProjection;
 import dev.celeriac.api.ledger.TaskStore;
@@ -15,9 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -47,7 +45,7 @@ public final class OutboxRelay implements SmartLifecycle {
     private final Duration interval;
     private final boolean vacuum;
     private final Counter republished;
-    private ScheduledExecutorService scheduler;
+    private final Periodic periodic;
 
     public OutboxRelay(
             OutboxStore outbox,
@@ -68,6 +66,12 @@ public final class OutboxRelay implements SmartLifecycle {
         this.interval = interval;
         this.vacuum = dialect == LedgerDialect.POSTGRESQL;
         this.republished = Counter.builder(MetricNames.OUTBOX_REPUBLISHED).register(meters);
+        this.periodic = new Periodic(
+                "celeriac-outbox-relay",
+                Duration.ZERO,
+                interval,
+                this::relayAndVacuum,
+                e -> log.warn("the outbox relay failed; it runs again in {}: {}", interval, e.toString()));
     }
 
     /** How old a message must be before it counts as left behind. */
@@ -180,36 +184,25 @@ public final class OutboxRelay implements SmartLifecycle {
         return new Round(entries.size(), published, kept);
     }
 
-    @Override
-    public synchronized void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("celeriac-outbox-relay").daemon().factory());
-        scheduler.scheduleWithFixedDelay(
-                () -> {
-                    try {
-                        runOnce();
-                        if (vacuum) {
-                            outbox.vacuum();
-                        }
-                    } catch (RuntimeException e) {
-                        log.warn("the outbox relay failed; it runs again in {}: {}", interval, e.toString());
-                    }
-                },
-                0,
-                interval.toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
+    private void relayAndVacuum() {
+        runOnce();
+        if (vacuum) {
+            outbox.vacuum();
         }
     }
 
     @Override
+    public void start() {
+        periodic.start();
+    }
+
+    @Override
+    public void stop() {
+        periodic.stop();
+    }
+
+    @Override
     public boolean isRunning() {
-        return scheduler != null;
+        return periodic.isRunning();
     }
 }

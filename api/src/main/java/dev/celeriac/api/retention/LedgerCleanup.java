@@ -1,13 +1,11 @@
 package dev.celeriac.api.retention;
 
 import dev.celeriac.api.idempotency.IdempotencyStore;
+import dev.celeriac.api.internal.Periodic;
 import dev.celeriac.api.ledger.TaskStore;
 import dev.celeriac.api.revoke.RevocationStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -27,7 +25,7 @@ public final class LedgerCleanup implements SmartLifecycle {
     private final Duration revocationHorizon;
     private final Duration every;
     private final Clock clock;
-    private ScheduledExecutorService scheduler;
+    private final Periodic periodic;
 
     public LedgerCleanup(
             TaskStore tasks,
@@ -44,6 +42,12 @@ public final class LedgerCleanup implements SmartLifecycle {
         this.revocationHorizon = revocationHorizon;
         this.every = every;
         this.clock = clock;
+        this.periodic = new Periodic(
+                "celeriac-ledger-cleanup",
+                every,
+                every,
+                this::runOnce,
+                e -> log.warn("ledger cleanup failed; it runs again in {}: {}", every, e.toString()));
     }
 
     /**
@@ -63,32 +67,17 @@ public final class LedgerCleanup implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("celeriac-ledger-cleanup").daemon().factory());
-        scheduler.scheduleWithFixedDelay(
-                () -> {
-                    try {
-                        runOnce();
-                    } catch (RuntimeException e) {
-                        log.warn("ledger cleanup failed; it runs again in {}: {}", every, e.toString());
-                    }
-                },
-                every.toMillis(),
-                every.toMillis(),
-                TimeUnit.MILLISECONDS);
+    public void start() {
+        periodic.start();
     }
 
     @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
-        }
+    public void stop() {
+        periodic.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return scheduler != null;
+        return periodic.isRunning();
     }
 }

@@ -1,5 +1,6 @@
 package dev.celeriac.api.revoke;
 
+import dev.celeriac.api.internal.Periodic;
 import dev.celeriac.producer.amqp.RevocationPublisher;
 import dev.celeriac.protocol.control.Revoke;
 import java.time.Clock;
@@ -7,9 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -35,13 +33,29 @@ public final class RevocationAnnouncer implements SmartLifecycle {
     private final RevocationPublisher publisher;
     private final Duration horizon;
     private final Clock clock;
-    private ScheduledExecutorService scheduler;
+    private final Periodic periodic;
 
     public RevocationAnnouncer(RevocationStore store, RevocationPublisher publisher, Duration horizon, Clock clock) {
         this.store = store;
         this.publisher = publisher;
         this.horizon = horizon;
         this.clock = clock;
+        // Looked at often, so that a revocation whose first publish failed goes out soon; announced again only when
+        // due.
+        Duration every = interval().compareTo(CHECK) < 0 ? interval() : CHECK;
+        this.periodic = new Periodic(
+                "celeriac-revocations",
+                every,
+                every,
+                this::runOnce,
+                // Claimed but not published: announced on the next round's claim a quarter horizon later at the
+                // latest, while workers still hold the previous announcement.
+                e -> log.warn(
+                        "could not announce revocations again; looking again in {}, and any it had claimed go out"
+                                + " within {}: {}",
+                        every,
+                        interval(),
+                        e.toString()));
     }
 
     /** Until when workers must remember a revocation announced now. */
@@ -90,42 +104,17 @@ public final class RevocationAnnouncer implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("celeriac-revocations").daemon().factory());
-        // Looked at often, so that a revocation whose first publish failed goes out soon; announced again only when
-        // due.
-        long every = Math.max(1, Math.min(interval().toMillis(), CHECK.toMillis()));
-        scheduler.scheduleWithFixedDelay(
-                () -> {
-                    try {
-                        runOnce();
-                    } catch (RuntimeException e) {
-                        // Claimed but not published: announced on the next round's claim a quarter horizon later at
-                        // the latest, while workers still hold the previous announcement.
-                        log.warn(
-                                "could not announce revocations again; looking again in {} ms, and any it had claimed"
-                                        + " go out within {}: {}",
-                                every,
-                                interval(),
-                                e.toString());
-                    }
-                },
-                every,
-                every,
-                TimeUnit.MILLISECONDS);
+    public void start() {
+        periodic.start();
     }
 
     @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
-        }
+    public void stop() {
+        periodic.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return scheduler != null;
+        return periodic.isRunning();
     }
 }
