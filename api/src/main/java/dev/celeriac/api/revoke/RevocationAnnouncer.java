@@ -42,7 +42,8 @@ public final class RevocationAnnouncer implements SmartLifecycle {
         this.clock = clock;
         // Looked at often, so that a revocation whose first publish failed goes out soon; announced again only when
         // due.
-        Duration every = interval().compareTo(CHECK) < 0 ? interval() : CHECK;
+        Duration check = interval().compareTo(CHECK) < 0 ? interval() : CHECK;
+        Duration every = check.isPositive() ? check : Duration.ofMillis(1); // a horizon of a few milliseconds
         this.periodic = new Periodic(
                 "celeriac-revocations",
                 every,

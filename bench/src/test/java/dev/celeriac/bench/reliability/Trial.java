@@ -220,6 +220,11 @@ final class Trial implements AutoCloseable {
         }
     }
 
+    /** How many of these tasks were seen starting at least once. */
+    long ranAny(Collection<String> ids) {
+        return ids.stream().filter(id -> executions(id) > 0).count();
+    }
+
     /** Event messages waiting for the recorder in the scenario's {@code celeriac.events}. */
     long eventBacklog() throws Exception {
         return queue(TopologyNames.EVENT_QUEUE).getMessageCount();
