@@ -114,8 +114,7 @@ class RaceReliabilityTests {
             List<String> finished = trial.submit(client, each, () -> TaskRequest.of("demo.add", 2, 2));
 
             var answers = new ConcurrentHashMap<String, Integer>();
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> trial.stateOf(beforeStart).values().stream().allMatch("PENDING"::equals));
+            await().atMost(Duration.ofSeconds(20)).until(() -> trial.allIn(beforeStart, "PENDING"));
             beforeStart.forEach(
                     id -> answers.put(id, rest.delete("/api/v1/tasks/" + id).statusCode()));
             await().atMost(Duration.ofSeconds(30))
@@ -125,8 +124,7 @@ class RaceReliabilityTests {
                     id, rest.delete("/api/v1/tasks/" + id + "?terminate=true").statusCode()));
             runningOn.forEach(
                     id -> answers.put(id, rest.delete("/api/v1/tasks/" + id).statusCode()));
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> trial.stateOf(finished).values().stream().allMatch("SUCCESS"::equals));
+            await().atMost(Duration.ofSeconds(30)).until(() -> trial.allIn(finished, "SUCCESS"));
             finished.forEach(
                     id -> answers.put(id, rest.delete("/api/v1/tasks/" + id).statusCode()));
             trial.awaitAllTerminal(Duration.ofMinutes(1));

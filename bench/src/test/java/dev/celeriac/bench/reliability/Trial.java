@@ -278,6 +278,12 @@ final class Trial implements AutoCloseable {
         return states;
     }
 
+    /** Whether the ledger holds every one of the given tasks, each in the given state (a task not yet recorded is not). */
+    boolean allIn(Collection<String> ids, String state) throws SQLException {
+        Map<String, String> states = stateOf(ids);
+        return states.size() == ids.size() && states.values().stream().allMatch(state::equals);
+    }
+
     /** The suite's rule: every accepted task terminal (lost = 0) and no recorded status ever moved backwards. */
     void assertNothingLost() throws SQLException {
         readLedger();
