@@ -3,6 +3,7 @@ package dev.celeriac.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.protocol.topology.QueueKind;
 import dev.celeriac.protocol.topology.Topology;
 import java.util.Arrays;
@@ -45,6 +46,24 @@ class ProducerAutoConfigurationTests {
                 .rootCause()
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("set spring.rabbitmq.publisher-confirm-type=correlated");
+    }
+
+    @Test
+    void givesCeleriacsOwnConnectionsEveryNodeOfTheAddressList() {
+        try (var context = run(
+                "spring.rabbitmq.addresses=rabbit-a:5672,rabbit-b:5673,rabbit-c:5674",
+                "spring.rabbitmq.virtual-host=orders")) {
+            BrokerConnections broker = context.getBean(BrokerConnections.class);
+            assertThat(broker.toString()).isEqualTo("rabbit-a:5672,rabbit-b:5673,rabbit-c:5674");
+            assertThat(broker.settings().getVirtualHost()).isEqualTo("orders");
+        }
+    }
+
+    @Test
+    void givesCeleriacsOwnConnectionsTheHostAndPortWithoutAnAddressList() {
+        try (var context = run("spring.rabbitmq.host=rabbit.internal", "spring.rabbitmq.port=5700")) {
+            assertThat(context.getBean(BrokerConnections.class).toString()).isEqualTo("rabbit.internal:5700");
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.DeliverCallback;
+import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.protocol.event.CeleryEvent;
 import dev.celeriac.protocol.event.EventCodec;
@@ -42,7 +43,8 @@ class EventBatchingIntegrationTests {
             connection.createChannel().basicConsume("celeriac.events", true, onMessage, tag -> {});
 
             var publisher = new EventPublisher(
-                    new ConfirmedPublisher(context.getBean(ConnectionFactory.class)),
+                    new ConfirmedPublisher(
+                            context.getBean(ConnectionFactory.class), context.getBean(BrokerConnections.class)),
                     codec,
                     "batching@test",
                     Duration.ofSeconds(10),

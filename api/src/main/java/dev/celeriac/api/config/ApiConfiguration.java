@@ -21,6 +21,7 @@ import dev.celeriac.api.revoke.RevocationStore;
 import dev.celeriac.api.submit.SubmitPipeline;
 import dev.celeriac.api.submit.SubmitSettings;
 import dev.celeriac.api.workers.WorkerRegistry;
+import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.producer.amqp.ConsumerConnections;
 import dev.celeriac.producer.amqp.RevocationPublisher;
@@ -145,8 +146,8 @@ public class ApiConfiguration {
     }
 
     @Bean
-    ConfirmedPublisher celeriacConfirmedPublisher(ConnectionFactory connectionFactory) {
-        return new ConfirmedPublisher(connectionFactory);
+    ConfirmedPublisher celeriacConfirmedPublisher(ConnectionFactory connectionFactory, BrokerConnections broker) {
+        return new ConfirmedPublisher(connectionFactory, broker);
     }
 
     /** What the API publishes tasks with: its own confirmed publisher, the producer's queue and confirm settings. */
@@ -237,19 +238,21 @@ public class ApiConfiguration {
     }
 
     /**
-     * The connection factory of the API's own consumers (recorder, dead-letter collector). The queues they consume
-     * must exist before they connect, so the topology is declared here, once.
+     * The broker connections of the API's own consumers (recorder, dead-letter collector), recovering to any node. The
+     * queues they consume must exist before they connect, so the topology is declared here, once.
      */
     @Bean
-    com.rabbitmq.client.ConnectionFactory celeriacConsumerConnections(
-            ConnectionFactory connectionFactory, AmqpAdmin admin) {
+    ConsumerBroker celeriacConsumerConnections(BrokerConnections broker, AmqpAdmin admin) {
         ConsumerConnections.declareTopology(admin);
-        return ConsumerConnections.factoryFor(connectionFactory);
+        return new ConsumerBroker(broker);
     }
+
+    /** The broker of the API's own consumers, once the queues they consume are declared. */
+    record ConsumerBroker(BrokerConnections connections) {}
 
     @Bean
     DeadLetterCollector deadLetterCollector(
-            com.rabbitmq.client.ConnectionFactory celeriacConsumerConnections,
+            ConsumerBroker celeriacConsumerConnections,
             TopologyProperties topologyProperties,
             DeadLetterStore store,
             TaskStore tasks,
@@ -257,7 +260,7 @@ public class ApiConfiguration {
             TransactionTemplate transactions,
             Clock clock) {
         return new DeadLetterCollector(
-                celeriacConsumerConnections,
+                celeriacConsumerConnections.connections(),
                 topologyProperties.workQueues().stream().map(WorkQueue::name).toList(),
                 store,
                 tasks,
@@ -268,7 +271,7 @@ public class ApiConfiguration {
 
     @Bean
     EventRecorder eventRecorder(
-            com.rabbitmq.client.ConnectionFactory celeriacConsumerConnections,
+            ConsumerBroker celeriacConsumerConnections,
             TaskStore tasks,
             TaskProjection projection,
             TaskCompletions completions,
@@ -278,7 +281,7 @@ public class ApiConfiguration {
             ApiProperties properties,
             MeterRegistry meters) {
         var recorder = new EventRecorder(
-                celeriacConsumerConnections,
+                celeriacConsumerConnections.connections(),
                 tasks,
                 projection,
                 completions,

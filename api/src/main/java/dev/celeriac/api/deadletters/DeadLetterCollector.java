@@ -3,12 +3,12 @@ package dev.celeriac.api.deadletters;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.celeriac.api.ledger.TaskProjection;
 import dev.celeriac.api.ledger.TaskStore;
 import dev.celeriac.producer.amqp.AmqpTaskMessages;
+import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.protocol.event.EventSource;
 import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.message.CeleryTimes;
@@ -43,7 +43,7 @@ public final class DeadLetterCollector implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterCollector.class);
 
-    private final ConnectionFactory connectionFactory;
+    private final BrokerConnections broker;
     private final List<String> workQueues;
     private final DeadLetterStore store;
     private final TaskStore tasks;
@@ -55,14 +55,14 @@ public final class DeadLetterCollector implements SmartLifecycle {
     private Connection connection;
 
     public DeadLetterCollector(
-            ConnectionFactory connectionFactory,
+            BrokerConnections broker,
             List<String> workQueues,
             DeadLetterStore store,
             TaskStore tasks,
             TaskProjection projection,
             TransactionTemplate transactions,
             Clock clock) {
-        this.connectionFactory = connectionFactory;
+        this.broker = broker;
         this.workQueues = List.copyOf(workQueues);
         this.store = store;
         this.tasks = tasks;
@@ -74,7 +74,7 @@ public final class DeadLetterCollector implements SmartLifecycle {
     @Override
     public synchronized void start() {
         try {
-            connection = connectionFactory.newConnection("celeriac-api-dead-letters");
+            connection = broker.open("celeriac-api-dead-letters");
             for (String queue : workQueues) {
                 Channel channel = connection.createChannel();
                 channel.basicQos(50);

@@ -3,7 +3,6 @@ package dev.celeriac.api.recorder;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.celeriac.api.ledger.TaskChange;
@@ -11,6 +10,7 @@ import dev.celeriac.api.ledger.TaskCompletions;
 import dev.celeriac.api.ledger.TaskProjection;
 import dev.celeriac.api.ledger.TaskStore;
 import dev.celeriac.api.workers.WorkerRegistry;
+import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.protocol.event.CeleryEvent;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.event.TaskEvent;
@@ -47,7 +47,7 @@ public final class EventRecorder implements SmartLifecycle {
 
     private record Delivery(long tag, byte[] body) {}
 
-    private final ConnectionFactory connectionFactory;
+    private final BrokerConnections broker;
     private final TaskStore tasks;
     private final TaskProjection projection;
     private final TaskCompletions completions;
@@ -65,7 +65,7 @@ public final class EventRecorder implements SmartLifecycle {
     private Thread worker;
 
     public EventRecorder(
-            ConnectionFactory connectionFactory,
+            BrokerConnections broker,
             TaskStore tasks,
             TaskProjection projection,
             TaskCompletions completions,
@@ -73,7 +73,7 @@ public final class EventRecorder implements SmartLifecycle {
             TransactionTemplate transactions,
             EventCodec codec,
             int batchSize) {
-        this.connectionFactory = connectionFactory;
+        this.broker = broker;
         this.tasks = tasks;
         this.projection = projection;
         this.completions = completions;
@@ -99,7 +99,7 @@ public final class EventRecorder implements SmartLifecycle {
     @Override
     public synchronized void start() {
         try {
-            connection = connectionFactory.newConnection("celeriac-api-recorder");
+            connection = broker.open("celeriac-api-recorder");
             channel = connection.createChannel();
             channel.basicQos(batchSize * 2);
             channel.basicConsume(TopologyNames.EVENT_QUEUE, false, "celeriac-recorder", new DefaultConsumer(channel) {

@@ -54,7 +54,7 @@ public final class ConfirmedPublisher implements AutoCloseable {
     static final String PUBLISH_ID = "x-celeriac-publish-id";
 
     private final ConnectionFactory spring;
-    private final com.rabbitmq.client.ConnectionFactory factory;
+    private final BrokerConnections broker;
     private final DefaultMessagePropertiesConverter converter = new DefaultMessagePropertiesConverter();
     private final Lane[] lanes = new Lane[LANES];
     private final AtomicLong next = new AtomicLong();
@@ -66,12 +66,13 @@ public final class ConfirmedPublisher implements AutoCloseable {
     private volatile long unblocks;
 
     /**
-     * Creates a publisher with the connection settings of a Spring AMQP connection factory.
+     * Creates a publisher with the connection settings of a Spring AMQP connection factory, connecting to the nodes of
+     * {@code broker}.
      *
      * @throws IllegalStateException if the factory has publisher confirms or returns off: an application that turned
      *     them off explicitly learns at start that Celeriac publishes only with both
      */
-    public ConfirmedPublisher(ConnectionFactory connectionFactory) {
+    public ConfirmedPublisher(ConnectionFactory connectionFactory, BrokerConnections broker) {
         if (!connectionFactory.isPublisherConfirms()) {
             throw new IllegalStateException(
                     "Celeriac publishes only with publisher confirms, but the connection factory"
@@ -82,9 +83,8 @@ public final class ConfirmedPublisher implements AutoCloseable {
                     + " connection factory has them off: set spring.rabbitmq.publisher-returns=true");
         }
         this.spring = connectionFactory;
-        this.factory = ConsumerConnections.factoryFor(connectionFactory);
         // Recovery would renumber a channel's publishes behind our back; a failed channel is replaced instead.
-        this.factory.setAutomaticRecoveryEnabled(false);
+        this.broker = broker.withoutRecovery();
         for (int i = 0; i < LANES; i++) {
             lanes[i] = new Lane();
         }
@@ -289,7 +289,7 @@ public final class ConfirmedPublisher implements AutoCloseable {
             // Spring's own connection declares the application's topology (RabbitAdmin) when it opens.
             spring.createConnection();
             try {
-                connection = factory.newConnection("celeriac-publisher");
+                connection = broker.open("celeriac-publisher");
                 blockedReason = null;
                 connection.addBlockedListener(
                         reason -> {

@@ -1,5 +1,7 @@
 package dev.celeriac.producer.amqp;
 
+import com.rabbitmq.client.Address;
+import java.util.List;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -15,8 +17,25 @@ public final class ConsumerConnections {
 
     private ConsumerConnections() {}
 
-    /** A RabbitMQ client factory with the application's connection settings and automatic recovery on. */
-    public static com.rabbitmq.client.ConnectionFactory factoryFor(ConnectionFactory connectionFactory) {
+    /**
+     * The broker of the application's connection factory (its credentials, virtual host, TLS and heartbeat) at the
+     * given nodes, with automatic recovery on.
+     */
+    public static BrokerConnections brokerFor(ConnectionFactory connectionFactory, List<Address> nodes) {
+        return new BrokerConnections(factoryFor(connectionFactory), nodes);
+    }
+
+    /**
+     * The broker of the application's connection factory at the one node the factory itself names: for a factory
+     * made without Spring Boot's connection details (with them, {@link #brokerFor(ConnectionFactory, List)} takes
+     * every node of {@code spring.rabbitmq.addresses}).
+     */
+    public static BrokerConnections brokerFor(ConnectionFactory connectionFactory) {
+        return brokerFor(
+                connectionFactory, List.of(new Address(connectionFactory.getHost(), connectionFactory.getPort())));
+    }
+
+    private static com.rabbitmq.client.ConnectionFactory factoryFor(ConnectionFactory connectionFactory) {
         if (!(connectionFactory instanceof AbstractConnectionFactory spring)) {
             throw new IllegalStateException("Celeriac's consumers need Spring AMQP's caching connection factory");
         }

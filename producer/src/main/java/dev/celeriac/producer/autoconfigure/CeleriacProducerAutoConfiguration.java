@@ -1,6 +1,9 @@
 package dev.celeriac.producer.autoconfigure;
 
+import com.rabbitmq.client.Address;
 import dev.celeriac.producer.TaskClient;
+import dev.celeriac.producer.amqp.BrokerConnections;
+import dev.celeriac.producer.amqp.ConsumerConnections;
 import dev.celeriac.producer.internal.RabbitTaskClient;
 import dev.celeriac.producer.topology.TopologyDeclarables;
 import dev.celeriac.producer.topology.TopologyProperties;
@@ -13,6 +16,7 @@ import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -45,16 +49,37 @@ public final class CeleriacProducerAutoConfiguration {
         return TopologyDeclarables.of(topology);
     }
 
+    /**
+     * Every node of the broker for Celeriac's own connections: those of {@code spring.rabbitmq.addresses} (or host and
+     * port), as Spring Boot's connection details give them.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    BrokerConnections celeriacBrokerConnections(
+            ConnectionFactory connectionFactory, ObjectProvider<RabbitConnectionDetails> details) {
+        RabbitConnectionDetails connection = details.getIfAvailable();
+        if (connection == null) {
+            return ConsumerConnections.brokerFor(connectionFactory);
+        }
+        return ConsumerConnections.brokerFor(
+                connectionFactory,
+                connection.getAddresses().stream()
+                        .map(node -> new Address(node.host(), node.port()))
+                        .toList());
+    }
+
     @Bean
     @ConditionalOnMissingBean
     TaskClient celeriacTaskClient(
             ConnectionFactory connectionFactory,
+            BrokerConnections broker,
             TaskMessageCodec codec,
             ProducerProperties properties,
             ObjectProvider<MeterRegistry> meters) {
         String origin = properties.origin() != null ? properties.origin() : NodeNames.of("java");
         return new RabbitTaskClient(
                 connectionFactory,
+                broker,
                 codec,
                 new RabbitTaskClient.Settings(
                         properties.defaultQueue(), properties.confirmTimeout(), origin, properties.sendSentEvents()),

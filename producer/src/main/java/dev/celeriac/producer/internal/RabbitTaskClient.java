@@ -6,6 +6,7 @@ import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.TaskRequest;
+import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.producer.amqp.RevocationPublisher;
 import dev.celeriac.producer.amqp.TaskPublisher;
@@ -74,17 +75,18 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
     /**
      * Creates a client on the given connection factory, which must have correlated publisher confirms and returns
      * enabled ({@code spring.rabbitmq.publisher-confirm-type=correlated}, {@code spring.rabbitmq.publisher-returns=true};
-     * the Celeriac starter sets both by default).
+     * the Celeriac starter sets both by default), publishing to the nodes of {@code broker}.
      *
      * @throws IllegalStateException if confirms or returns are off
      */
     public RabbitTaskClient(
             ConnectionFactory connectionFactory,
+            BrokerConnections broker,
             TaskMessageCodec codec,
             Settings settings,
             MeterRegistry meters,
             Clock clock) {
-        this.publisher = new ConfirmedPublisher(connectionFactory);
+        this.publisher = new ConfirmedPublisher(connectionFactory, broker);
         this.tasks = new TaskPublisher(
                 publisher, codec, settings.defaultQueue(), settings.origin(), settings.confirmTimeout(), meters, clock);
         this.revocations = new RevocationPublisher(publisher, codec.mapper(), settings.confirmTimeout());

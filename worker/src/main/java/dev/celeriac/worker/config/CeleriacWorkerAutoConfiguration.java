@@ -1,6 +1,7 @@
 package dev.celeriac.worker.config;
 
 import dev.celeriac.producer.TaskClient;
+import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.producer.amqp.ConsumerConnections;
 import dev.celeriac.producer.autoconfigure.CeleriacProducerAutoConfiguration;
@@ -81,8 +82,8 @@ public final class CeleriacWorkerAutoConfiguration {
      * broker's resource alarm rather than hand back tasks it has already run.
      */
     @Bean
-    ConfirmedPublisher celeriacWorkerPublisher(ConnectionFactory connectionFactory) {
-        var publisher = new ConfirmedPublisher(connectionFactory);
+    ConfirmedPublisher celeriacWorkerPublisher(ConnectionFactory connectionFactory, BrokerConnections broker) {
+        var publisher = new ConfirmedPublisher(connectionFactory, broker);
         publisher.setWaitWhileBlocked(true);
         return publisher;
     }
@@ -129,7 +130,7 @@ public final class CeleriacWorkerAutoConfiguration {
     @Bean
     Worker celeriacWorker(
             WorkerProperties properties,
-            ConnectionFactory connectionFactory,
+            BrokerConnections broker,
             Topology topology,
             TaskRunner runner,
             TaskRegistry registry,
@@ -149,7 +150,7 @@ public final class CeleriacWorkerAutoConfiguration {
             consumers.add(new QueueConsumer(queue, pool, settings.lookahead(), runner));
         });
         return new Worker(
-                ConsumerConnections.factoryFor(connectionFactory),
+                broker,
                 consumers,
                 runner,
                 registry,

@@ -1,8 +1,10 @@
 package dev.celeriac.worker.lifecycle;
 
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.celeriac.producer.TaskPublishException;
+import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.protocol.event.WorkerEvent;
 import dev.celeriac.protocol.event.WorkerInfo;
 import dev.celeriac.protocol.topology.Topology;
@@ -60,7 +62,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
     public record Settings(
             Duration grace, Duration heartbeat, String version, Runnable declareTopology, Topology topology) {}
 
-    private final ConnectionFactory connectionFactory;
+    private final BrokerConnections broker;
     private final List<QueueConsumer> consumers;
     private final TaskRunner runner;
     private final TaskRegistry registry;
@@ -77,7 +79,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
     private ApplicationContext context;
 
     public Worker(
-            ConnectionFactory connectionFactory,
+            BrokerConnections broker,
             List<QueueConsumer> consumers,
             TaskRunner runner,
             TaskRegistry registry,
@@ -87,7 +89,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
             ScheduledExecutorService scheduler,
             Settings settings,
             Function<ControlCommands.Node, RemoteControl> remoteControl) {
-        this.connectionFactory = connectionFactory;
+        this.broker = broker;
         this.consumers = List.copyOf(consumers);
         this.runner = runner;
         this.registry = registry;
@@ -109,7 +111,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
     public synchronized void start() {
         settings.declareTopology().run();
         try {
-            connection = connectionFactory.newConnection("celeriac-worker-consumers " + events.hostname());
+            connection = broker.open("celeriac-worker-consumers " + events.hostname());
             // Revocations first: a task revoked while this worker was down must not run.
             revocationListener.start(connection);
             remoteControl = remoteControlFactory.apply(new Node());
@@ -241,15 +243,24 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
 
         @Override
         public Map<String, Object> broker() {
-            var broker = new LinkedHashMap<String, Object>();
-            broker.put("hostname", connectionFactory.getHost());
-            broker.put("userid", connectionFactory.getUsername());
-            broker.put("virtual_host", connectionFactory.getVirtualHost());
-            broker.put("port", connectionFactory.getPort());
-            broker.put("ssl", connectionFactory.isSSL());
-            broker.put("transport", "amqp");
-            broker.put("heartbeat", connectionFactory.getRequestedHeartbeat());
-            return broker;
+            // The node the consumers are connected to now (after a failover, another node of the cluster).
+            Connection current = connection;
+            Address first = broker.nodes().getFirst();
+            ConnectionFactory settings = broker.settings();
+            var info = new LinkedHashMap<String, Object>();
+            info.put("hostname", current != null ? current.getAddress().getHostAddress() : first.getHost());
+            info.put("userid", settings.getUsername());
+            info.put("virtual_host", settings.getVirtualHost());
+            info.put("port", current != null ? current.getPort() : first.getPort());
+            info.put("ssl", settings.isSSL());
+            info.put("transport", "amqp");
+            info.put("heartbeat", settings.getRequestedHeartbeat());
+            info.put(
+                    "alternates",
+                    broker.nodes().stream()
+                            .map(a -> a.getHost() + ":" + a.getPort())
+                            .toList());
+            return info;
         }
 
         @Override
