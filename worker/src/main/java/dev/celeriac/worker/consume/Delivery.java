@@ -58,6 +58,11 @@ final class Delivery {
         }
     }
 
+    /** Whether the channel it came on is still open, so that settling it still means something to the broker. */
+    boolean isOpen() {
+        return channel.isOpen();
+    }
+
     boolean isSettled() {
         return settled.get();
     }

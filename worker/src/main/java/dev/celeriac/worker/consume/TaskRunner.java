@@ -67,6 +67,12 @@ public final class TaskRunner {
 
     private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
 
+    /** How long a task that could not be moved (to its quarantine, back to its queue) is held and moved again. */
+    static final Duration MOVE_PATIENCE = Duration.ofSeconds(30);
+
+    private static final Duration MOVE_FIRST_PAUSE = Duration.ofMillis(200);
+    private static final Duration MOVE_LONGEST_PAUSE = Duration.ofSeconds(2);
+
     /** Collaborators of the runner. */
     public record Services(
             TaskMessageCodec codec,
@@ -654,22 +660,49 @@ public final class TaskRunner {
 
     /**
      * Publishes a copy of a delivery's message straight to {@code queue} (confirmed), without the broker's delivery
-     * count and with {@code headers} set, then acks the delivery. If the broker does not take the copy, the delivery
-     * is requeued instead: {@code false}.
+     * count and with {@code headers} set, then acks the delivery. A broker that does not take the copy is asked again,
+     * with growing pauses, for up to {@link #MOVE_PATIENCE} while the delivery is held: a quorum queue electing a new
+     * leader (its node lost) refuses publishes for a few seconds, and a requeue at once would come straight back,
+     * each time spending one of the task's deliveries until its delivery limit dead-letters a task that never failed.
+     * Only then, or once the delivery's channel has gone, is the delivery requeued: {@code false}.
      */
     private boolean moveTo(String queue, Message message, Map<String, Object> headers, Delivery delivery) {
         String id = messageId(message);
         var copy = MessageBuilder.fromClonedMessage(message).removeHeader(MessageHeaders.DELIVERY_COUNT);
         headers.forEach(copy::setHeader);
+        Message moved = copy.build();
+        long deadline = System.nanoTime() + MOVE_PATIENCE.toNanos();
+        long pause = MOVE_FIRST_PAUSE.toMillis();
+        while (true) {
+            try {
+                s.publisher().sendAndWait(id, "", queue, queue, moved, s.publishTimeout());
+                delivery.ack();
+                return true;
+            } catch (TaskPublishException | IllegalStateException e) {
+                if (System.nanoTime() + pause * 1_000_000 > deadline || !delivery.isOpen() || !pauseQuietly(pause)) {
+                    log.warn(
+                            "task {} could not be moved to '{}'; it goes back to its queue: {}",
+                            id,
+                            queue,
+                            e.getMessage());
+                    delivery.requeue();
+                    return false;
+                }
+                log.info("task {} could not be moved to '{}' yet; asking again: {}", id, queue, e.getMessage());
+                pause = Math.min(pause * 2, MOVE_LONGEST_PAUSE.toMillis());
+            }
+        }
+    }
+
+    /** Sleeps; {@code false} if interrupted (the worker is stopping), with the interrupt kept. */
+    private static boolean pauseQuietly(long millis) {
         try {
-            s.publisher().sendAndWait(id, "", queue, queue, copy.build(), s.publishTimeout());
-        } catch (TaskPublishException | IllegalStateException e) {
-            log.warn("task {} could not be moved to '{}'; it goes back to its queue: {}", id, queue, e.getMessage());
-            delivery.requeue();
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
-        delivery.ack();
-        return true;
     }
 
     /** The task id of a message, from its headers or its correlation id. */
