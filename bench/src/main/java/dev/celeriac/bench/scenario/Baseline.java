@@ -49,7 +49,7 @@ public final class Baseline implements Scenario {
         Stack.step("baseline: capturing a Celeriac no-op task message as the template");
         GetResponse template;
         try (var producer = stack.producer(false);
-                Connection connection = stack.connections().newConnection("bench-baseline-template");
+                Connection connection = stack.connect("bench-baseline-template");
                 Channel channel = connection.createChannel()) {
             producer.getBean(TaskClient.class).submit(TaskRequest.of("demo.noop"));
             template = channel.basicGet("default", true);
@@ -60,8 +60,8 @@ public final class Baseline implements Scenario {
 
         Stack.step(String.format(
                 "baseline: %,d messages of %d bytes through a quorum queue", messages, template.getBody().length));
-        try (Connection consumerConnection = stack.connections().newConnection("bench-baseline-consumer");
-                Connection publisherConnection = stack.connections().newConnection("bench-baseline-publisher")) {
+        try (Connection consumerConnection = stack.connect("bench-baseline-consumer");
+                Connection publisherConnection = stack.connect("bench-baseline-publisher")) {
             Channel consumer = consumerConnection.createChannel();
             consumer.queueDeclare(
                     "bench.baseline",

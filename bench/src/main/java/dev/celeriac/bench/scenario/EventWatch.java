@@ -29,7 +29,7 @@ final class EventWatch implements AutoCloseable {
 
     EventWatch(Stack stack) throws IOException, TimeoutException {
         var codec = new EventCodec(JsonMapper.builder().build());
-        connection = stack.connections().newConnection("bench-event-watch");
+        connection = stack.connect("bench-event-watch");
         Channel channel = connection.createChannel();
         String queue = channel.queueDeclare().getQueue();
         channel.queueBind(queue, TopologyNames.EVENT_EXCHANGE, EventType.TASK_STARTED.routingKey());

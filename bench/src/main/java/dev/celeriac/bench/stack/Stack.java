@@ -1,5 +1,6 @@
 package dev.celeriac.bench.stack;
 
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.celeriac.bench.report.Progress;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -39,21 +41,50 @@ public final class Stack implements AutoCloseable {
     private final String database;
 
     private final Path root;
-    private final String rabbitHost;
+    private final Broker broker;
     private final String vhost;
     private final String postgresUrl;
     private final String postgresUser;
     private final Path logs;
     private final List<AutoCloseable> running = new ArrayList<>();
+    private int apis;
 
     public Stack(Path root, String rabbitHost, String vhost, String postgresUrl, String postgresUser, Path logs) {
-        this(root, rabbitHost, vhost, postgresUrl, DATABASE, postgresUser, logs);
+        this(root, Broker.local(rabbitHost), vhost, postgresUrl, DATABASE, postgresUser, logs);
+    }
+
+    /**
+     * The RabbitMQ a stack runs on: the nodes its clients connect to, and the nodes {@code rabbitmqctl} administers
+     * it through (none: the machine's default node).
+     *
+     * @param addresses {@code host:port} of every node
+     * @param nodes Erlang node names to run {@code rabbitmqctl -n} against, the first that answers
+     */
+    public record Broker(List<String> addresses, List<String> nodes) {
+
+        public Broker {
+            if (addresses.isEmpty()) {
+                throw new IllegalArgumentException("a broker needs at least one address");
+            }
+            addresses = List.copyOf(addresses);
+            nodes = List.copyOf(nodes);
+        }
+
+        /** The machine's broker on {@code host}, AMQP on 5672, administered through its default node. */
+        public static Broker local(String host) {
+            return new Broker(List.of(host + ":5672"), List.of());
+        }
+
+        /** The host of the first node. */
+        String firstHost() {
+            return addresses.getFirst().substring(0, addresses.getFirst().lastIndexOf(':'));
+        }
     }
 
     /** A stack whose ledger is the database {@code database} (dropped and made again by {@link #reset}). */
     public Stack(
             Path root,
-            String rabbitHost,
+            Broker broker,
             String vhost,
             String postgresUrl,
             String database,
@@ -64,7 +95,7 @@ public final class Stack implements AutoCloseable {
         }
         this.database = database;
         this.root = root;
-        this.rabbitHost = rabbitHost;
+        this.broker = broker;
         this.vhost = vhost;
         this.postgresUrl = postgresUrl;
         this.postgresUser = postgresUser;
@@ -81,9 +112,14 @@ public final class Stack implements AutoCloseable {
         return logs;
     }
 
-    /** The RabbitMQ host. */
+    /** The RabbitMQ host (of its first node). */
     public String rabbitHost() {
-        return rabbitHost;
+        return broker.firstHost();
+    }
+
+    /** The RabbitMQ the stack runs on. */
+    public Broker broker() {
+        return broker;
     }
 
     /** The vhost the benchmark runs in. */
@@ -136,8 +172,11 @@ public final class Stack implements AutoCloseable {
             args.add("--celeriac.api.keys=" + API_KEY + ":admin");
         }
         args.addAll(List.of(arguments));
+        // Each API of the stack logs to a file of its own: api.log, api-2.log, ...
+        apis++;
+        String name = apis == 1 ? "api" : "api-" + apis;
         JavaProcess process =
-                track(JavaProcess.start("api", root.resolve("api/target/celeriac-api.jar"), List.of(), args, logs));
+                track(JavaProcess.start(name, root.resolve("api/target/celeriac-api.jar"), List.of(), args, logs));
         return process.awaitReady("Started CeleriacApiApplication", Duration.ofSeconds(90));
     }
 
@@ -160,12 +199,22 @@ public final class Stack implements AutoCloseable {
         return context;
     }
 
-    /** A connection factory of the plain RabbitMQ client on this vhost. */
+    /** A connection factory of the plain RabbitMQ client on this vhost (for {@link #connect}'s settings). */
     public ConnectionFactory connections() {
         var factory = new ConnectionFactory();
-        factory.setHost(rabbitHost);
         factory.setVirtualHost(vhost);
+        // A connection that recovers (from a broker restart, a lost node) does so quickly, to any node.
+        factory.setNetworkRecoveryInterval(500);
         return factory;
+    }
+
+    /** A connection of the plain RabbitMQ client to this vhost, on one of the broker's nodes. */
+    public com.rabbitmq.client.Connection connect(String name) throws IOException, TimeoutException {
+        return connections().newConnection(addresses(), name);
+    }
+
+    private List<Address> addresses() {
+        return broker.addresses().stream().map(Address::parseAddress).toList();
     }
 
     /** Tasks in the ledger in the given state. */
@@ -254,7 +303,9 @@ public final class Stack implements AutoCloseable {
     }
 
     private List<String> rabbitArguments() {
-        return List.of("--spring.rabbitmq.host=" + rabbitHost, "--spring.rabbitmq.virtual-host=" + vhost);
+        return List.of(
+                "--spring.rabbitmq.addresses=" + String.join(",", broker.addresses()),
+                "--spring.rabbitmq.virtual-host=" + vhost);
     }
 
     private <T extends AutoCloseable> T track(T resource) {
@@ -279,23 +330,38 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    private static void rabbitmqctl(boolean mayFail, String... arguments) throws InterruptedException {
-        var command = new ArrayList<String>();
-        if (!"root".equals(System.getProperty("user.name"))) {
-            command.addAll(List.of("sudo", "-n"));
-        }
-        command.add("rabbitmqctl");
-        command.add("-q");
-        command.addAll(List.of(arguments));
-        try {
-            Process process =
-                    new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.waitFor() != 0 && !mayFail) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + output.strip());
+    /**
+     * Runs {@code rabbitmqctl} against the broker: its default node, or each of its nodes in turn until one succeeds
+     * (a node of a cluster may be down on purpose).
+     */
+    private void rabbitmqctl(boolean mayFail, String... arguments) throws InterruptedException {
+        List<List<String>> targets = broker.nodes().isEmpty()
+                ? List.of(List.of())
+                : broker.nodes().stream().map(node -> List.of("-n", node)).toList();
+        String failure = "";
+        for (List<String> target : targets) {
+            var command = new ArrayList<String>();
+            if (!"root".equals(System.getProperty("user.name"))) {
+                command.addAll(List.of("sudo", "-n"));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("rabbitmqctl is needed to make the benchmark's vhost", e);
+            command.add("rabbitmqctl");
+            command.add("-q");
+            command.addAll(target);
+            command.addAll(List.of(arguments));
+            try {
+                Process process =
+                        new ProcessBuilder(command).redirectErrorStream(true).start();
+                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (process.waitFor() == 0) {
+                    return;
+                }
+                failure = String.join(" ", command) + " failed: " + output.strip();
+            } catch (IOException e) {
+                throw new UncheckedIOException("rabbitmqctl is needed to make the benchmark's vhost", e);
+            }
+        }
+        if (!mayFail) {
+            throw new IllegalStateException(failure);
         }
     }
 

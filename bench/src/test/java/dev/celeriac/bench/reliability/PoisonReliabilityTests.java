@@ -113,7 +113,7 @@ class PoisonReliabilityTests {
 
     /** A message on the work queue that no Celery codec can read. */
     private static void publishUndecodable(Stack stack, String body) throws Exception {
-        try (var connection = stack.connections().newConnection();
+        try (var connection = stack.connect("reliability-check");
                 var channel = connection.createChannel()) {
             channel.confirmSelect();
             var properties = new AMQP.BasicProperties.Builder()

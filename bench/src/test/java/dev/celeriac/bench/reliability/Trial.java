@@ -57,6 +57,7 @@ final class Trial implements AutoCloseable {
     private final Map<String, TaskStatus> seen = new ConcurrentHashMap<>();
     private final List<String> regressions = new CopyOnWriteArrayList<>();
     private final AtomicLong refused = new AtomicLong();
+    private final Map<String, AtomicLong> refusedBy = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ledgerWatch = Executors.newSingleThreadScheduledExecutor();
     private Connection eventWatch;
 
@@ -66,10 +67,15 @@ final class Trial implements AutoCloseable {
 
     /** A fresh vhost {@code celeriac-reliability-<name>} and ledger database; nothing runs yet. */
     static Trial start(String name, Path logs) throws Exception {
+        return start(name, logs, Stack.Broker.local("127.0.0.1"));
+    }
+
+    /** The same on another broker (a cluster of the scenario's own). */
+    static Trial start(String name, Path logs, Stack.Broker broker) throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
         var stack = new Stack(
                 root,
-                "127.0.0.1",
+                broker,
                 "celeriac-reliability-" + name,
                 POSTGRES,
                 "celeriac_reliability_" + name.replace('-', '_'),
@@ -90,9 +96,7 @@ final class Trial implements AutoCloseable {
      */
     Trial watch() throws Exception {
         EventCodec codec = new EventCodec(JsonMapper.builder().build());
-        var factory = stack.connections();
-        factory.setNetworkRecoveryInterval(500);
-        eventWatch = factory.newConnection("reliability-watch");
+        eventWatch = stack.connect("reliability-watch");
         var channel = eventWatch.createChannel();
         String queue = WATCH_QUEUE;
         channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
@@ -145,9 +149,11 @@ final class Trial implements AutoCloseable {
             } catch (BatchPublishException e) {
                 handles = e.accepted();
                 refused.addAndGet(e.failures().size());
+                e.failures().values().forEach(failure -> refusedFor(failure, 1));
             } catch (TaskPublishException e) {
                 handles = List.of();
                 refused.addAndGet(requests.size());
+                refusedFor(e, requests.size());
             }
             handles.stream().map(TaskHandle::id).forEach(ids::add);
         }
@@ -175,6 +181,19 @@ final class Trial implements AutoCloseable {
             running.set(false);
             feeder.join();
         };
+    }
+
+    private void refusedFor(TaskPublishException failure, int tasks) {
+        refusedBy
+                .computeIfAbsent(failure.getClass().getSimpleName(), kind -> new AtomicLong())
+                .addAndGet(tasks);
+    }
+
+    /** Refused submits by the kind of refusal ({@code PublishNackedException}, ...). */
+    Map<String, Long> refusedByKind() {
+        var kinds = new TreeMap<String, Long>();
+        refusedBy.forEach((kind, n) -> kinds.put(kind, n.get()));
+        return kinds;
     }
 
     /** Records a task id that the system accepted some other way (a 202 from the REST API). */
@@ -214,7 +233,7 @@ final class Trial implements AutoCloseable {
 
     /** A queue of the scenario's vhost as the broker sees it now: ready messages and consumers. */
     AMQP.Queue.DeclareOk queue(String name) throws Exception {
-        try (var connection = stack.connections().newConnection();
+        try (var connection = stack.connect("reliability-check");
                 var channel = connection.createChannel()) {
             return channel.queueDeclarePassive(name);
         }

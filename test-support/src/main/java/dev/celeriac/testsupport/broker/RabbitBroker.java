@@ -149,7 +149,8 @@ public final class RabbitBroker {
         return run(command);
     }
 
-    private static String run(List<String> command) {
+    /** Runs a command, waiting up to 120 s, and returns what it printed; a non-zero exit is an exception. */
+    static String run(List<String> command) {
         try {
             Process process =
                     new ProcessBuilder(command).redirectErrorStream(true).start();

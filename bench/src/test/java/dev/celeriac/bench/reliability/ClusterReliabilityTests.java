@@ -1,0 +1,333 @@
+package dev.celeriac.bench.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.celeriac.bench.stack.JavaProcess;
+import dev.celeriac.bench.stack.Stack;
+import dev.celeriac.producer.TaskClient;
+import dev.celeriac.producer.TaskRequest;
+import dev.celeriac.protocol.names.TopologyNames;
+import dev.celeriac.testsupport.broker.RabbitCluster;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scenarios 15 and 16 of the reliability suite, on a three-node RabbitMQ cluster of the class's own. In 15 the node
+ * that leads the work queue is stopped in the middle of a run and later the next leader is killed; in 16 three API
+ * instances share one ledger and one of them is killed.
+ */
+class ClusterReliabilityTests {
+
+    private static final int TASKS = 12_000;
+
+    /** Slots of each of the two workers. */
+    private static final int POOL = 8;
+
+    /**
+     * Tasks that may run twice: for each loss, whatever each of the two workers held unacked when its connection to
+     * the lost node went (its prefetch, pool and one more, and a task it was running).
+     */
+    private static final int RAN_TWICE_BOUND = 2 * 2 * (POOL + 1 + 1);
+
+    /** Tasks done after a loss that show the work resumed, not merely that a few in flight finished. */
+    private static final int RESUMED_AFTER = 500;
+
+    @TempDir
+    static Path logs;
+
+    private static RabbitCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = RabbitCluster.start(3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** The cluster as the stack sees it: every node's address, and every node to administer it through. */
+    static Stack.Broker broker() {
+        return new Stack.Broker(
+                Arrays.asList(cluster.addresses().split(",")),
+                cluster.nodes().stream().map(RabbitCluster.Node::name).toList());
+    }
+
+    /**
+     * Scenario 15: a run of 12,000 tasks with a producer that keeps submitting throughout. The node that leads the
+     * work queue is stopped in the middle of the run and started again; later the node that leads it then is killed
+     * with SIGKILL and started again. Producer, workers and API know every node and are never restarted: the quorum
+     * queues elect a new leader, every client reconnects to a node that is up, and every task the cluster confirmed
+     * ends SUCCESS.
+     */
+    @Test
+    void losingTheNodeThatLeadsTheWorkQueueAndLaterAnotherLosesNoTaskAndEveryComponentCarriesOn() throws Exception {
+        try (var trial = Trial.start("cluster", logs, broker())) {
+            Stack stack = trial.stack();
+            JavaProcess api = stack.api();
+            var concurrency = "--celeriac.worker.queues.default.concurrency=" + POOL;
+            JavaProcess w1 = stack.worker("w1", List.of(), concurrency);
+            JavaProcess w2 = stack.worker("w2", List.of(), concurrency);
+            TaskClient client = stack.producer(true).getBean(TaskClient.class);
+            trial.watch();
+            String vhost = stack.vhost();
+
+            trial.submit(client, TASKS, () -> TaskRequest.of("demo.sleep", 1));
+            var losses = new ArrayList<Loss>();
+            RabbitCluster.Node first;
+            RabbitCluster.Node second;
+            try (var feed = trial.keepSubmitting(client, 20, () -> TaskRequest.of("demo.sleep", 1))) {
+                awaitDone(stack, TASKS / 4);
+                first = cluster.leaderOf(vhost, TopologyNames.DEFAULT_QUEUE);
+                losses.add(lose(trial, first, false));
+                cluster.start(first);
+                awaitEveryMemberOnline(vhost);
+
+                awaitDone(stack, TASKS / 2);
+                second = cluster.leaderOf(vhost, TopologyNames.DEFAULT_QUEUE);
+                losses.add(lose(trial, second, true));
+                cluster.start(second);
+                awaitEveryMemberOnline(vhost);
+            }
+            trial.awaitAllTerminal(Duration.ofMinutes(4));
+
+            trial.report(
+                    "cluster node loss",
+                    "%s; refusals by kind %s; bound of ran twice %d"
+                            .formatted(losses, trial.refusedByKind(), RAN_TWICE_BOUND));
+            trial.assertNothingLost();
+            assertThat(second).as("the second loss is of another node").isNotEqualTo(first);
+            assertThat(trial.states()).containsOnlyKeys("SUCCESS");
+            assertThat(trial.acceptedCount()).isGreaterThan(TASKS);
+            assertThat(trial.ranTwice()).isLessThanOrEqualTo(RAN_TWICE_BOUND);
+            assertThat(losses)
+                    .allMatch(loss ->
+                            loss.newLeader() != null && !loss.newLeader().equals(loss.node()));
+            assertThat(List.of(api, w1, w2)).allMatch(JavaProcess::isAlive);
+        }
+    }
+
+    /**
+     * Scenario 16: three API instances share one PostgreSQL ledger and the cluster, behind a client-side balancer that
+     * sends each request to the next instance, and a request that got no answer to another with the same
+     * {@code Idempotency-Key}. Of every ten submits, three fail for good (their dead letters are collected by
+     * whichever instance takes them) and one, due in {@value #DUE_IN_SECONDS} s, is revoked through another instance
+     * than the one that took it. The second instance is killed with SIGKILL once a third of the run is accepted.
+     */
+    @Test
+    void threeApisShareOneLedgerAndOneKilledMidRunLosesNothingAndCountsNothingTwice() throws Exception {
+        try (var trial = Trial.start("fleet", logs, broker())) {
+            Stack stack = trial.stack();
+            var apis = new ArrayList<JavaProcess>();
+            for (int i = 0; i < 3; i++) {
+                apis.add(stack.api(FLEET_API));
+            }
+            var balancer = new Balancer(
+                    apis.stream().map(api -> new Rest(api, Stack.API_KEY)).toList());
+            stack.worker("w1", List.of(), "--celeriac.worker.queues.default.concurrency=16");
+            stack.worker("w2", List.of(), "--celeriac.worker.queues.default.concurrency=16");
+            trial.watch();
+
+            var kinds = new ConcurrentHashMap<String, Kind>();
+            var revokeAnswers = new ConcurrentHashMap<String, AtomicInteger>();
+            var next = new AtomicInteger();
+            try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int c = 0; c < 24; c++) {
+                    clients.submit(() -> {
+                        for (int i = next.getAndIncrement(); i < FLEET_TASKS; i = next.getAndIncrement()) {
+                            Kind kind = Kind.of(i);
+                            Balancer.Answer answer = balancer.submitUntilAccepted(kind.body());
+                            String id = Rest.json(answer.response()).get("id").asString();
+                            kinds.put(id, kind);
+                            trial.accepted(id);
+                            if (kind == Kind.REVOKED) {
+                                Balancer.Answer revoke =
+                                        balancer.deleteAvoiding(answer.instance(), "/api/v1/tasks/" + id);
+                                // A revoke whose first send went unanswered may have been made by it: then 409.
+                                String outcome = revoke.response().statusCode()
+                                        + (revoke.afterNoAnswer() ? " after no answer" : "");
+                                revokeAnswers
+                                        .computeIfAbsent(outcome, s -> new AtomicInteger())
+                                        .incrementAndGet();
+                            }
+                        }
+                        return null;
+                    });
+                }
+                await().atMost(Duration.ofMinutes(2))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> trial.acceptedCount() >= FLEET_TASKS / 3);
+                apis.get(1).kill();
+            }
+            trial.awaitAllTerminal(Duration.ofMinutes(3));
+            // Revoked tasks come due after their countdown: once no message is left in the work queue or the delay
+            // tiers, every one of them has reached a worker, which dropped it or ran it.
+            await().atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> cluster.messages(stack.vhost()).entrySet().stream()
+                            .filter(queue -> queue.getKey().equals(TopologyNames.DEFAULT_QUEUE)
+                                    || queue.getKey().startsWith(TopologyNames.DELAY_PREFIX))
+                            .allMatch(queue -> queue.getValue() == 0));
+
+            Map<Kind, List<String>> byKind = new EnumMap<>(Kind.class);
+            kinds.forEach((id, kind) ->
+                    byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(id));
+            Map<String, Long> deadLetters = deadLettersPerTask(stack);
+            var revoked = byKind.get(Kind.REVOKED);
+            var failed = byKind.get(Kind.FAILED);
+            trial.report(
+                    "three APIs, one killed",
+                    "answers %s, sends with no answer %d, revoke answers %s, revoked that ran %d, dead letters %d for %d failing tasks, most for one task %d, PENDING rows %d"
+                            .formatted(
+                                    balancer.answers(),
+                                    balancer.unanswered(),
+                                    revokeAnswers,
+                                    trial.ranAny(revoked),
+                                    deadLetters.values().stream()
+                                            .mapToLong(Long::longValue)
+                                            .sum(),
+                                    failed.size(),
+                                    deadLetters.values().stream()
+                                            .mapToLong(Long::longValue)
+                                            .max()
+                                            .orElse(0),
+                                    stack.ledgerCount("PENDING")));
+            trial.assertNothingLost();
+            assertThat(balancer.unanswered()).as("submits the kill cut off").isPositive();
+            assertThat(stack.ledgerCount("PENDING")).isZero();
+            for (Kind kind : Kind.values()) {
+                assertThat(trial.stateOf(byKind.get(kind)).values())
+                        .as("states of the %s tasks", kind)
+                        .containsOnly(kind.state);
+            }
+            assertThat(revokeAnswers.keySet())
+                    .isSubsetOf("202", "202 after no answer", "409 after no answer")
+                    .contains("202");
+            assertThat(trial.ranAny(revoked)).isZero();
+            assertThat(deadLetters.keySet()).containsExactlyInAnyOrderElementsOf(failed);
+            assertThat(deadLetters.values()).containsOnly(1L);
+            assertThat(List.of(apis.get(0), apis.get(2))).allMatch(JavaProcess::isAlive);
+        }
+    }
+
+    private static final String[] FLEET_API = {
+        "--celeriac.api.outbox-grace=3s", "--celeriac.api.outbox-interval=1s", "--celeriac.producer.confirm-timeout=2s"
+    };
+
+    private static final int FLEET_TASKS = 900;
+
+    private static final int DUE_IN_SECONDS = 10;
+
+    /** What a submit of scenario 16 is made to do, and the state it must end in. */
+    enum Kind {
+        SUCCEEDS("SUCCESS", Rest.task("demo.sleep", "[5]")),
+        FAILED("FAILURE", Rest.task("demo.fail", "[\"for good\"]")),
+        REVOKED("REVOKED", "{\"task\":\"demo.add\",\"args\":[1,1],\"countdown\":" + DUE_IN_SECONDS + "}");
+
+        final String state;
+        private final String body;
+
+        Kind(String state, String body) {
+            this.state = state;
+            this.body = body;
+        }
+
+        /** Of every ten submits, one is revoked and three fail. */
+        static Kind of(int index) {
+            return switch (index % 10) {
+                case 0 -> REVOKED;
+                case 1, 2, 3 -> FAILED;
+                default -> SUCCEEDS;
+            };
+        }
+
+        String body() {
+            return body;
+        }
+    }
+
+    /** Dead letters in the ledger by the task they are of. */
+    private static Map<String, Long> deadLettersPerTask(Stack stack) throws SQLException {
+        var perTask = new TreeMap<String, Long>();
+        try (var connection = stack.ledger();
+                var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT task_id, COUNT(*) FROM dead_letters GROUP BY task_id")) {
+            while (rows.next()) {
+                perTask.put(rows.getString(1), rows.getLong(2));
+            }
+        }
+        return perTask;
+    }
+
+    /**
+     * What one lost node did to the run.
+     *
+     * @param node the node lost
+     * @param how {@code stopped} or {@code killed}
+     * @param doneBefore tasks done when it went
+     * @param newLeader the work queue's leader after it
+     * @param resumed from the loss until {@link #RESUMED_AFTER} more tasks were done
+     * @param refused submits the producer was refused meanwhile (an error to the caller, never a drop)
+     */
+    record Loss(String node, String how, long doneBefore, String newLeader, Duration resumed, long refused) {
+
+        @Override
+        public String toString() {
+            return "%s the leader %s at %d done: new leader %s, %d more done %.1f s after the loss, %d submits refused"
+                    .formatted(how, node, doneBefore, newLeader, RESUMED_AFTER, resumed.toMillis() / 1000.0, refused);
+        }
+    }
+
+    /** Stops or kills a node, then waits until the work has visibly resumed on the rest of the cluster. */
+    private static Loss lose(Trial trial, RabbitCluster.Node node, boolean kill) throws SQLException {
+        Stack stack = trial.stack();
+        long done = stack.ledgerCount("SUCCESS");
+        long refusedBefore = trial.refused();
+        long lost = System.nanoTime();
+        if (kill) {
+            cluster.kill(node);
+        } else {
+            cluster.stop(node);
+        }
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> stack.ledgerCount("SUCCESS") >= done + RESUMED_AFTER);
+        Duration resumed = Duration.ofNanos(System.nanoTime() - lost);
+        String leader =
+                cluster.leaderOf(stack.vhost(), TopologyNames.DEFAULT_QUEUE).name();
+        return new Loss(
+                node.name(), kill ? "killed" : "stopped", done, leader, resumed, trial.refused() - refusedBefore);
+    }
+
+    private static void awaitDone(Stack stack, long tasks) {
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> stack.ledgerCount("SUCCESS") >= tasks);
+    }
+
+    /** Waits until a node started again is back in the Raft groups of the work and event queues. */
+    private static void awaitEveryMemberOnline(String vhost) {
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> cluster.onlineMembers(vhost, TopologyNames.DEFAULT_QUEUE) == 3
+                        && cluster.onlineMembers(vhost, TopologyNames.EVENT_QUEUE) == 3);
+    }
+}
