@@ -17,6 +17,7 @@ COPY worker/ worker/
 COPY api/ api/
 # Modules the images do not need: Maven reads their poms to know the reactor.
 COPY monitoring/pom.xml monitoring/
+COPY deploy/pom.xml deploy/
 COPY bench/pom.xml bench/
 RUN --mount=type=cache,target=/root/.m2 \
     ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -pl api,worker -am package
