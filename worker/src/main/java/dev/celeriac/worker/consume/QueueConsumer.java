@@ -147,6 +147,8 @@ public final class QueueConsumer {
         while (!stopping) {
             try {
                 Thread.sleep(QUARANTINE_CHECK_MILLIS);
+                // A consumer that could not be started again (its channel was recovering) is started now.
+                resume();
                 long waiting = quarantineChannel.messageCount(quarantine);
                 if (failing) {
                     log.info("looking at the quarantine of queue '{}' again", queue);
@@ -155,8 +157,8 @@ public final class QueueConsumer {
                 if (stopping || waiting == 0) {
                     continue;
                 }
-                pause();
                 try {
+                    pause();
                     while (!stopping && awaitNothingHeld(DRAIN_MILLIS)) {
                         GetResponse got = quarantineChannel.basicGet(quarantine, false);
                         if (got == null) {
@@ -197,21 +199,28 @@ public final class QueueConsumer {
         return held.isEmpty();
     }
 
+    /**
+     * Cancels the queue's consumer. The tag is forgotten before the cancel is sent: a cancel that fails (its channel
+     * is being recovered, and the client has already dropped the consumer from what it recovers) must still leave
+     * {@link #resume} to consume again, or the worker would never take from its queue again.
+     */
     private synchronized void pause() throws IOException {
         if (consumerTag != null && channel.isOpen()) {
-            channel.basicCancel(consumerTag);
+            String tag = consumerTag;
             consumerTag = null;
+            channel.basicCancel(tag);
         }
     }
 
+    /** Consumes the queue again unless it already is, or its channel is down (its recovery then consumes). */
     private synchronized void resume() {
-        if (stopping || consumerTag != null) {
+        if (stopping || consumerTag != null || !channel.isOpen()) {
             return;
         }
         try {
             consumerTag = channel.basicConsume(queue, false, consumerName(), consumer);
         } catch (IOException | RuntimeException e) {
-            log.error("could not consume queue '{}' again after its quarantine: {}", queue, e.toString());
+            log.warn("could not consume queue '{}' again yet, trying again in a second: {}", queue, e.toString());
         }
     }
 
