@@ -3,6 +3,7 @@ package dev.celeriac.bench.scenario;
 import dev.celeriac.bench.report.Figure;
 import dev.celeriac.bench.report.Progress;
 import dev.celeriac.bench.report.Results;
+import dev.celeriac.bench.stack.ProcFs;
 import dev.celeriac.bench.stack.Stack;
 import dev.celeriac.producer.SubmitOptions;
 import dev.celeriac.producer.TaskClient;
@@ -76,7 +77,7 @@ public final class CeleryPeer implements Scenario {
     }
 
     /** Why the peer cannot run here, or {@code null}. */
-    private static String missing() throws Exception {
+    static String missing() throws Exception {
         Process check = new ProcessBuilder(PYTHON, "-c", "import celery, redis")
                 .redirectErrorStream(true)
                 .start();
@@ -113,12 +114,7 @@ public final class CeleryPeer implements Scenario {
             Load.submit(client, 1, i -> request());
             Process worker = start(stack, counts, results);
             try {
-                Load.awaitCount(
-                        "celery ready",
-                        () -> Files.exists(counts.resolve("ready")) ? 1 : 0,
-                        1,
-                        Duration.ofMillis(100),
-                        Duration.ofMinutes(1));
+                awaitReady(counts);
                 int warm = Throughput.warmUpOf(tasks);
                 Load.submit(client, warm - 1, i -> request());
                 Load.awaitCount(
@@ -139,10 +135,7 @@ public final class CeleryPeer implements Scenario {
                 Instant last = finished(counts).last();
                 return tasks / (Duration.between(started, last).toNanos() / 1e9);
             } finally {
-                worker.destroy();
-                if (!worker.waitFor(30, TimeUnit.SECONDS)) {
-                    worker.destroyForcibly().waitFor();
-                }
+                stop(worker);
             }
         }
     }
@@ -152,7 +145,64 @@ public final class CeleryPeer implements Scenario {
                 "bench.noop", List.of(), Map.of(), SubmitOptions.defaults().withQueue(QUEUE));
     }
 
-    private Process start(Stack stack, Path counts, String results) throws IOException {
+    /**
+     * What a Celery worker (prefork, 2 processes, as measured for throughput) takes to start: from its process start
+     * to its {@code worker_ready} signal, and its memory 10 s later, summed over the main process and its pool
+     * processes (resident, and proportional: pages the forked processes share counted once in all).
+     *
+     * @param readyMillis from process start to ready
+     * @param residentMiB VmRSS summed
+     * @param proportionalMiB Pss summed
+     */
+    record Footprint(double readyMillis, double residentMiB, double proportionalMiB) {}
+
+    /** The footprint of an idle Celery worker on the stack's broker, or {@code null} where Celery is not installed. */
+    static Footprint idleFootprint(Stack stack) throws Exception {
+        if (missing() != null) {
+            return null;
+        }
+        Path counts = Files.createTempDirectory("celeriac-bench-celery-idle");
+        try (var producer = stack.producer(false, "--celeriac.topology.queues." + QUEUE + ".kind=quorum")) {
+            long started = System.nanoTime();
+            Process worker = start(stack, counts, "");
+            try {
+                awaitReady(counts);
+                double ready = (System.nanoTime() - started) / 1e6;
+                Thread.sleep(10_000);
+                var processes = Stream.concat(Stream.of(worker.toHandle()), worker.descendants())
+                        .toList();
+                double rss = 0;
+                double pss = 0;
+                for (ProcessHandle process : processes) {
+                    rss += ProcFs.kib(process.pid(), "status", "VmRSS:") / 1024.0;
+                    pss += ProcFs.kib(process.pid(), "smaps_rollup", "Pss:") / 1024.0;
+                }
+                return new Footprint(ready, rss, pss);
+            } finally {
+                stop(worker);
+            }
+        }
+    }
+
+    /** Waits for the worker's {@code worker_ready} signal (the file it writes), checking every 5 ms. */
+    private static void awaitReady(Path counts) throws InterruptedException {
+        Load.awaitCount(
+                "celery ready",
+                () -> Files.exists(counts.resolve("ready")) ? 1 : 0,
+                1,
+                Duration.ofMillis(5),
+                Duration.ofMinutes(1));
+    }
+
+    /** SIGTERM (Celery's warm shutdown), then a kill if it has not exited in 30 s. */
+    private static void stop(Process worker) throws InterruptedException {
+        worker.destroy();
+        if (!worker.waitFor(30, TimeUnit.SECONDS)) {
+            worker.destroyForcibly().waitFor();
+        }
+    }
+
+    private static Process start(Stack stack, Path counts, String results) throws IOException {
         var builder = new ProcessBuilder(
                         PYTHON,
                         "-m",

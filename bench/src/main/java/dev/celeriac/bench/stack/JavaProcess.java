@@ -116,16 +116,7 @@ public final class JavaProcess implements AutoCloseable {
 
     /** Resident memory of the process now, in bytes (Linux). */
     public long residentBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new IllegalStateException("no VmRSS for " + name);
+        return ProcFs.kib(process.pid(), "status", "VmRSS:") * 1024;
     }
 
     /** The body of a GET on this process. */

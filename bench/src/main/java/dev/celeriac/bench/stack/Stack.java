@@ -38,6 +38,9 @@ public final class Stack implements AutoCloseable {
 
     static final String DATABASE = "celeriac_bench";
 
+    /** How long a started JVM may take to be ready: generous, for a machine busy with other scenarios. */
+    private static final Duration READY_WITHIN = Duration.ofMinutes(3);
+
     private final String database;
 
     private final Path root;
@@ -73,6 +76,19 @@ public final class Stack implements AutoCloseable {
         /** The machine's broker on {@code host}, AMQP on 5672, administered through its default node. */
         public static Broker local(String host) {
             return new Broker(List.of(host + ":5672"), List.of());
+        }
+
+        /**
+         * The Spring Boot argument that points a component at the broker: the host alone for the machine's broker, so
+         * that a scenario may still move the port ({@code --spring.rabbitmq.port}, through a fault proxy, say), and
+         * every address for a cluster.
+         */
+        String springArgument() {
+            return nodes.isEmpty()
+                            && addresses.size() == 1
+                            && addresses.getFirst().endsWith(":5672")
+                    ? "--spring.rabbitmq.host=" + firstHost()
+                    : "--spring.rabbitmq.addresses=" + String.join(",", addresses);
         }
 
         /** The host of the first node. */
@@ -142,12 +158,29 @@ public final class Stack implements AutoCloseable {
 
     /** A worker JVM of the demo worker jar on this vhost, ready to take tasks. */
     public JavaProcess worker(String name, List<String> jvmOptions, String... arguments) throws InterruptedException {
+        return worker(name, workerJar(), jvmOptions, arguments);
+    }
+
+    /** A worker JVM of the demo worker as its image runs it (extracted, with its AOT cache), ready to take tasks. */
+    public JavaProcess worker(String name, AotImage image, List<String> jvmOptions, String... arguments)
+            throws InterruptedException {
+        var options = new ArrayList<>(image.options());
+        options.addAll(jvmOptions);
+        return worker(name, image.jar(), options, arguments);
+    }
+
+    /** The demo worker's Spring Boot jar. */
+    public Path workerJar() {
+        return root.resolve("worker/target/celeriac-worker.jar");
+    }
+
+    private JavaProcess worker(String name, Path jar, List<String> jvmOptions, String... arguments)
+            throws InterruptedException {
         var args = new ArrayList<>(rabbitArguments());
         args.add("--celeriac.worker.hostname=" + name + "@bench");
         args.addAll(List.of(arguments));
-        JavaProcess process = track(
-                JavaProcess.start(name, root.resolve("worker/target/celeriac-worker.jar"), jvmOptions, args, logs));
-        return process.awaitReady("is ready", Duration.ofSeconds(90));
+        JavaProcess process = track(JavaProcess.start(name, jar, jvmOptions, args, logs));
+        return process.awaitReady("is ready", READY_WITHIN);
     }
 
     /** An API JVM with its ledger on PostgreSQL, ready for requests. */
@@ -177,7 +210,7 @@ public final class Stack implements AutoCloseable {
         String name = apis == 1 ? "api" : "api-" + apis;
         JavaProcess process =
                 track(JavaProcess.start(name, root.resolve("api/target/celeriac-api.jar"), List.of(), args, logs));
-        return process.awaitReady("Started CeleriacApiApplication", Duration.ofSeconds(90));
+        return process.awaitReady("Started CeleriacApiApplication", READY_WITHIN);
     }
 
     /**
@@ -303,9 +336,7 @@ public final class Stack implements AutoCloseable {
     }
 
     private List<String> rabbitArguments() {
-        return List.of(
-                "--spring.rabbitmq.addresses=" + String.join(",", broker.addresses()),
-                "--spring.rabbitmq.virtual-host=" + vhost);
+        return List.of(broker.springArgument(), "--spring.rabbitmq.virtual-host=" + vhost);
     }
 
     private <T extends AutoCloseable> T track(T resource) {

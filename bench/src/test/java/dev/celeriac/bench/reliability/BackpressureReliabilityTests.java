@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.celeriac.bench.stack.JavaProcess;
 import dev.celeriac.bench.stack.Stack;
-import dev.celeriac.testsupport.broker.RabbitBroker;
+import dev.celeriac.testsupport.broker.RabbitCluster;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,7 +99,8 @@ class BackpressureReliabilityTests {
 
     @Test
     void aMemoryAlarmAnswers503AndWorkersFinishWhatTheyHoldOnceItClears() throws Exception {
-        try (var trial = Trial.start("memory-alarm", logs)) {
+        try (var own = RabbitCluster.start(1);
+                var trial = Trial.start("memory-alarm", logs, own)) {
             Stack stack = trial.stack();
             var rest = new Rest(stack.api(), Stack.API_KEY);
             stack.worker("w1", List.of(), "--celeriac.worker.queues.default.concurrency=4");
@@ -115,13 +116,12 @@ class BackpressureReliabilityTests {
             long slowest = 0;
             long succeededAtAlarm;
             long succeededAtClear;
-            var broker = RabbitBroker.get();
-            String watermark = broker.rabbitmqctl("eval", "vm_memory_monitor:get_vm_memory_high_watermark().")
+            String watermark = own.rabbitmqctl("eval", "vm_memory_monitor:get_vm_memory_high_watermark().")
                     .strip();
             try {
-                broker.rabbitmqctl("set_vm_memory_high_watermark", "0.0000001");
+                own.rabbitmqctl("set_vm_memory_high_watermark", "0.0000001");
                 await().atMost(Duration.ofSeconds(30))
-                        .until(() -> broker.rabbitmqctl("eval", "rabbit_alarm:get_alarms().")
+                        .until(() -> own.rabbitmqctl("eval", "rabbit_alarm:get_alarms().")
                                 .contains("memory"));
                 succeededAtAlarm = trial.count("SUCCESS");
                 for (int i = 0; i < 10; i++) {
@@ -138,7 +138,7 @@ class BackpressureReliabilityTests {
                 }
                 succeededAtClear = trial.count("SUCCESS");
             } finally {
-                broker.rabbitmqctl("set_vm_memory_high_watermark", watermark);
+                own.rabbitmqctl("set_vm_memory_high_watermark", watermark);
             }
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> rest.post("/api/v1/tasks", Rest.task("demo.add", "[1,2]"))

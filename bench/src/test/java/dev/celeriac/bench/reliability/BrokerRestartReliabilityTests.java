@@ -7,7 +7,7 @@ import dev.celeriac.bench.stack.JavaProcess;
 import dev.celeriac.bench.stack.Stack;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskRequest;
-import dev.celeriac.testsupport.broker.RabbitBroker;
+import dev.celeriac.testsupport.broker.RabbitCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scenario 3 of the reliability suite: the RabbitMQ application is stopped and started again in the middle of a
- * 20,000-task run. Nothing is restarted but the broker: the producer, the workers and the API's recorder reconnect
+ * Scenario 3 of the reliability suite: the RabbitMQ application (a node of the scenario's own) is stopped and started
+ * again in the middle of a 20,000-task run. Nothing is restarted but the broker: the producer, the workers and the API's recorder reconnect
  * by themselves, and every task the broker confirmed ends SUCCESS.
  */
 class BrokerRestartReliabilityTests {
@@ -34,7 +34,8 @@ class BrokerRestartReliabilityTests {
 
     @Test
     void brokerRestartMidRunLosesNoConfirmedTaskAndEveryComponentResumes() throws Exception {
-        try (var trial = Trial.start("broker", logs)) {
+        try (var own = RabbitCluster.start(1);
+                var trial = Trial.start("broker", logs, own)) {
             Stack stack = trial.stack();
             JavaProcess api = stack.api();
             var concurrency = "--celeriac.worker.queues.default.concurrency=8";
@@ -48,9 +49,9 @@ class BrokerRestartReliabilityTests {
                     .pollInterval(Duration.ofMillis(100))
                     .until(() -> trial.count("SUCCESS") >= TASKS / 4);
             long restartedAt = trial.count("SUCCESS");
-            var broker = RabbitBroker.get();
+            RabbitCluster.Node broker = own.nodes().getFirst();
             long stopping = System.nanoTime();
-            broker.stopApp();
+            own.stopApp(broker);
             // The producer keeps trying while the broker is away: each refusal is an error to its caller, not a drop.
             long refusedWhileDown = 0;
             for (int i = 0; i < 5; i++) {
@@ -58,7 +59,7 @@ class BrokerRestartReliabilityTests {
                 trial.submit(client, 10, () -> TaskRequest.of("demo.sleep", 1));
                 refusedWhileDown += trial.refused() - before;
             }
-            broker.startApp();
+            own.startApp(broker);
             Duration outage = Duration.ofNanos(System.nanoTime() - stopping);
 
             // The same producer, workers and API, none restarted: a new submit is taken again and runs.

@@ -6,7 +6,7 @@ import dev.celeriac.bench.stack.JavaProcess;
 import dev.celeriac.bench.stack.Stack;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskRequest;
-import dev.celeriac.testsupport.broker.RabbitBroker;
+import dev.celeriac.testsupport.broker.RabbitCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,10 +15,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Scenario 10b of the reliability suite. It restarts the broker every scenario shares, so it runs in the group that
- * runs alone.
- */
+/** Scenario 10b of the reliability suite, on a RabbitMQ node of its own, which it restarts. */
 class RevokeRestartReliabilityTests {
 
     @TempDir
@@ -30,7 +27,8 @@ class RevokeRestartReliabilityTests {
      */
     @Test
     void revocationsHoldAcrossARestartOfEveryComponent() throws Exception {
-        try (var trial = Trial.start("revoke-restart", logs)) {
+        try (var own = RabbitCluster.start(1);
+                var trial = Trial.start("revoke-restart", logs, own)) {
             Stack stack = trial.stack();
             JavaProcess api = stack.api();
             var rest = new Rest(api, Stack.API_KEY);
@@ -44,9 +42,9 @@ class RevokeRestartReliabilityTests {
             }
 
             api.kill();
-            var broker = RabbitBroker.get();
-            broker.stopApp();
-            broker.startApp();
+            RabbitCluster.Node broker = own.nodes().getFirst();
+            own.stopApp(broker);
+            own.startApp(broker);
             stack.api();
             stack.worker("w1", List.of());
             stack.worker("w2", List.of());

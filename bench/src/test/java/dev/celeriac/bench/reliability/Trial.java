@@ -16,10 +16,12 @@ import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.protocol.state.TaskState;
 import dev.celeriac.protocol.state.TaskStatus;
+import dev.celeriac.testsupport.broker.RabbitCluster;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -70,7 +72,17 @@ final class Trial implements AutoCloseable {
         return start(name, logs, Stack.Broker.local("127.0.0.1"));
     }
 
-    /** The same on another broker (a cluster of the scenario's own). */
+    /** The same on a RabbitMQ cluster (or single node) of the scenario's own. */
+    static Trial start(String name, Path logs, RabbitCluster cluster) throws Exception {
+        return start(
+                name,
+                logs,
+                new Stack.Broker(
+                        Arrays.asList(cluster.addresses().split(",")),
+                        cluster.nodes().stream().map(RabbitCluster.Node::name).toList()));
+    }
+
+    /** The same on another broker. */
     static Trial start(String name, Path logs, Stack.Broker broker) throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
         var stack = new Stack(

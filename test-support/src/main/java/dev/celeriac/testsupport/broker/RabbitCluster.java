@@ -17,7 +17,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * A RabbitMQ cluster of its own for one test class: {@code size} {@code rabbitmq-server} nodes on this machine, each
+ * A RabbitMQ cluster of its own for one test class (or, with one node, a broker of its own that the test may stop
+ * and alarm without touching anyone else's): {@code size} {@code rabbitmq-server} nodes on this machine, each
  * with its own node name, AMQP and distribution ports and data directory, joined with {@code rabbitmqctl
  * join_cluster}. The machine's own broker is left alone. Nodes may be stopped, killed and started again while the
  * cluster serves clients; {@link #close} stops them all and removes their data.
@@ -198,6 +199,17 @@ public final class RabbitCluster implements AutoCloseable {
     /** Stops a node the way an operator does ({@code rabbitmqctl stop}): its clients are disconnected. */
     public void stop(Node node) {
         ctl(node, "stop");
+    }
+
+    /** Stops a node's RabbitMQ application (the Erlang node stays up), as a broker outage does to its clients. */
+    public void stopApp(Node node) {
+        ctl(node, "stop_app");
+    }
+
+    /** Starts a node's RabbitMQ application again and waits until it serves clients. */
+    public void startApp(Node node) {
+        ctl(node, "start_app");
+        awaitRunning(node);
     }
 
     /** Kills a node's Erlang VM with SIGKILL, as a crash or a lost machine does. */
