@@ -122,6 +122,24 @@ class ComposeFileTests {
     }
 
     @Test
+    void theWorkerStartsFromAnAotCacheTrainedInItsOwnImageWithItsOwnFlags() {
+        Dockerfile.Stage worker = dockerfile.stage("worker");
+        List<String> entrypoint = worker.entrypoint();
+        String cache = "/app/worker/celeriac-worker.aot";
+        assertThat(entrypoint)
+                .contains("-XX:AOTCache=" + cache, "-XX:+UseSerialGC")
+                .containsSubsequence("-jar", "/app/worker/celeriac-worker.jar");
+        assertThat(worker.all("RUN"))
+                .as("the training run, in the stage whose JVM and class path run the cache")
+                .anySatisfy(run -> assertThat(run)
+                        .contains("extract --destination /app/worker")
+                        .contains("-XX:AOTCacheOutput=" + cache)
+                        .contains("-XX:+UseSerialGC")
+                        .contains("-Dspring.context.exit=onRefresh")
+                        .contains("-jar /app/worker/celeriac-worker.jar"));
+    }
+
+    @Test
     void theBuildStageHasEveryModuleOfTheReactor() {
         var modules = Pattern.compile("<module>([^<]+)</module>")
                 .matcher(Repository.read("pom.xml"))

@@ -35,9 +35,12 @@ final class Dockerfile {
         Map<String, String> copiedFromStages() {
             var copies = new LinkedHashMap<String, String>();
             for (String copy : all("COPY")) {
-                String[] words = copy.split("\\s+");
-                if (words.length == 3 && words[0].startsWith("--from=")) {
-                    copies.put(words[2], words[1]);
+                // Flags first (--from, --chown, ...), then the source and the destination.
+                List<String> words = List.of(copy.split("\\s+"));
+                List<String> paths =
+                        words.stream().filter(w -> !w.startsWith("--")).toList();
+                if (words.stream().anyMatch(w -> w.startsWith("--from=")) && paths.size() == 2) {
+                    copies.put(paths.get(1), paths.get(0));
                 }
             }
             return copies;
