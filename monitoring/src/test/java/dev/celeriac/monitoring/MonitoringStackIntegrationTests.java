@@ -22,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +44,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The monitoring stack without Docker: the API and a worker started from the built jars with the Dockerfile's
- * entrypoints and docker-compose.yml's environment (only hosts, ports, vhost and database changed), scraped by a real
+ * The monitoring stack without Docker: the API and a worker started from the built jars as their Dockerfile stages
+ * make and start them (the stages' own steps, the worker's AOT training run included, then their entrypoints) with
+ * docker-compose.yml's environment (only hosts, ports, vhost and database changed), scraped by a real
  * Prometheus started with the compose command and scrape config (only targets changed). A mix of demo tasks runs
  * (successes, retries, failures, dead letters); then every panel query of every dashboard must return data and every
  * alert rule must load and evaluate.
@@ -416,24 +418,48 @@ class MonitoringStackIntegrationTests {
         return directory.resolve("prometheus.yml");
     }
 
-    /** The image's entrypoint, run here: this JDK's java, the jar the image copies from the build stage. */
-    private static List<String> command(Dockerfile.Stage stage) {
-        Map<String, String> copied = stage.copiedFromStages();
+    /**
+     * The image's entrypoint, run here. The stage is first built into a directory of its own that stands for the
+     * image's root: the jar it copies from the build stage is copied there from the reactor's build, and each of the
+     * stage's own {@code RUN} steps (the worker's extraction and AOT training run) runs with this JDK's java and its
+     * paths under that directory. The entrypoint then runs with the same substitutions.
+     */
+    private static List<String> command(Dockerfile.Stage stage) throws IOException, InterruptedException {
+        Path image = WORK.resolve("image-" + stage.name());
+        if (Files.exists(image)) {
+            try (var old = Files.walk(image)) {
+                for (Path path : old.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        Files.createDirectories(image);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (var copy : stage.copiedFromStages().entrySet()) {
+            Path built = Repository.path(copy.getValue().replaceFirst("^/src/", ""));
+            assertThat(built).as("built by the reactor before this check").exists();
+            Path target = inImage(image, copy.getKey());
+            Files.createDirectories(target.getParent());
+            Files.copy(built, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        for (String run : stage.all("RUN")) {
+            String here = run.replace("/app/", image + "/app/").replaceAll("(^|&& )java ", "$1" + java + " ");
+            Process step = new ProcessBuilder("sh", "-c", here)
+                    .redirectErrorStream(true)
+                    .redirectOutput(
+                            WORK.resolve("image-" + stage.name() + ".log").toFile())
+                    .start();
+            assertThat(step.waitFor())
+                    .as("RUN %s (log in %s)", run, WORK.resolve("image-" + stage.name() + ".log"))
+                    .isZero();
+        }
         return stage.entrypoint().stream()
-                .map(argument -> {
-                    if (argument.equals("java")) {
-                        return Path.of(System.getProperty("java.home"), "bin", "java")
-                                .toString();
-                    }
-                    String built = copied.get(argument);
-                    if (built == null) {
-                        return argument;
-                    }
-                    Path jar = Repository.path(built.replaceFirst("^/src/", ""));
-                    assertThat(jar).as("built by the reactor before this check").exists();
-                    return jar.toString();
-                })
+                .map(argument -> argument.equals("java") ? java : argument.replace("/app/", image + "/app/"))
                 .toList();
+    }
+
+    private static Path inImage(Path image, String path) {
+        return image.resolve(path.replaceFirst("^/", ""));
     }
 
     private static void awaitHealthy(StackProcess process, String base) {
