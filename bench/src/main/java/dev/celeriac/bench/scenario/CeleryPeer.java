@@ -203,6 +203,7 @@ public final class CeleryPeer implements Scenario {
     }
 
     private static Process start(Stack stack, Path counts, String results) throws IOException {
+        Files.createDirectories(stack.logs());
         var builder = new ProcessBuilder(
                         PYTHON,
                         "-m",
