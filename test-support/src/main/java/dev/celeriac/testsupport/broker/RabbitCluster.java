@@ -166,6 +166,20 @@ public final class RabbitCluster implements AutoCloseable {
         return inner.isEmpty() ? 0 : inner.split(",").length;
     }
 
+    /** Every quorum queue of a virtual host with how many of its members are online. */
+    public Map<String, Integer> onlineMembersOfQuorumQueues(String virtualHost) {
+        var online = new TreeMap<String, Integer>();
+        for (String line : rabbitmqctl("list_queues", "-p", virtualHost, "--no-table-headers", "name", "type", "online")
+                .split("\n")) {
+            String[] fields = line.split("\t");
+            if (fields.length == 3 && fields[1].strip().equals("quorum")) {
+                String members = fields[2].replace("[", "").replace("]", "").strip();
+                online.put(fields[0].strip(), members.isEmpty() ? 0 : members.split(",").length);
+            }
+        }
+        return online;
+    }
+
     /** Every queue of a virtual host with the messages in it (ready and unacknowledged). */
     public Map<String, Long> messages(String virtualHost) {
         var messages = new TreeMap<String, Long>();
