@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -152,18 +151,11 @@ public final class RabbitCluster implements AutoCloseable {
      * @throws IllegalStateException if the queue does not exist or has no leader
      */
     public Node leaderOf(String virtualHost, String queue) {
-        String leader = queueInfo(virtualHost, queue).get("leader");
+        String leader = leaderName(virtualHost, queue);
         return nodes.stream()
                 .filter(n -> n.name().equals(leader))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("queue " + queue + " has no leader: " + leader));
-    }
-
-    /** How many members of a quorum queue are online (in its Raft group and running). */
-    public int onlineMembers(String virtualHost, String queue) {
-        String online = queueInfo(virtualHost, queue).get("online");
-        String inner = online.replace("[", "").replace("]", "").strip();
-        return inner.isEmpty() ? 0 : inner.split(",").length;
     }
 
     /** Every quorum queue of a virtual host with how many of its members are online. */
@@ -193,18 +185,12 @@ public final class RabbitCluster implements AutoCloseable {
         return messages;
     }
 
-    private Map<String, String> queueInfo(String virtualHost, String queue) {
-        String[] columns = {"name", "leader", "online"};
-        var arguments = new ArrayList<>(List.of("list_queues", "-p", virtualHost, "--no-table-headers"));
-        arguments.addAll(List.of(columns));
-        for (String line : rabbitmqctl(arguments.toArray(String[]::new)).split("\n")) {
+    private String leaderName(String virtualHost, String queue) {
+        for (String line : rabbitmqctl("list_queues", "-p", virtualHost, "--no-table-headers", "name", "leader")
+                .split("\n")) {
             String[] fields = line.split("\t");
-            if (fields.length == columns.length && fields[0].equals(queue)) {
-                var info = new HashMap<String, String>();
-                for (int i = 0; i < columns.length; i++) {
-                    info.put(columns[i], fields[i].strip());
-                }
-                return info;
+            if (fields.length == 2 && fields[0].strip().equals(queue)) {
+                return fields[1].strip();
             }
         }
         throw new IllegalStateException("no queue " + queue + " in virtual host " + virtualHost);
