@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * queue. A second settle is ignored; a settle on a channel that has closed is logged, since the broker redelivers
  * the message anyway.
  */
-final class Delivery {
+final class Delivery implements Settler.Held {
 
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
 
@@ -28,7 +28,8 @@ final class Delivery {
         this.onSettle = onSettle;
     }
 
-    boolean ack() {
+    @Override
+    public boolean ack() {
         if (!settled.compareAndSet(false, true)) {
             return false;
         }
@@ -43,7 +44,8 @@ final class Delivery {
         }
     }
 
-    boolean requeue() {
+    @Override
+    public boolean requeue() {
         if (!settled.compareAndSet(false, true)) {
             return false;
         }
@@ -58,12 +60,9 @@ final class Delivery {
         }
     }
 
-    /** Whether the channel it came on is still open, so that settling it still means something to the broker. */
-    boolean isOpen() {
-        return channel.isOpen();
-    }
-
-    boolean isSettled() {
-        return settled.get();
+    /** Whether nobody settled it yet and the channel it came on is still open, so that acking it means something. */
+    @Override
+    public boolean isOpen() {
+        return !settled.get() && channel.isOpen();
     }
 }

@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -48,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -67,12 +69,6 @@ public final class TaskRunner {
 
     private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
 
-    /** How long a task that could not be moved (to its quarantine, back to its queue) is held and moved again. */
-    static final Duration MOVE_PATIENCE = Duration.ofSeconds(30);
-
-    private static final Duration MOVE_FIRST_PAUSE = Duration.ofMillis(200);
-    private static final Duration MOVE_LONGEST_PAUSE = Duration.ofSeconds(2);
-
     /** Collaborators of the runner. */
     public record Services(
             TaskMessageCodec codec,
@@ -90,6 +86,7 @@ public final class TaskRunner {
             Clock clock) {}
 
     private final Services s;
+    private final Settler settler = new Settler();
     private final ScheduledExecutorService timers;
     private final ExecutorService finishers;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -191,7 +188,7 @@ public final class TaskRunner {
                     null,
                     e.reason().wireName() + ": " + e.getMessage(),
                     0,
-                    ResultReplies.Reply.NONE));
+                    () -> ResultReplies.Reply.NONE));
             return;
         }
         TaskDefinition definition = s.registry().find(task.task());
@@ -207,17 +204,17 @@ public final class TaskRunner {
                     "no task '" + task.task() + "' is registered on worker "
                             + s.events().hostname(),
                     0,
-                    s.replies().notRegistered(task)));
+                    () -> s.replies().notRegistered(task)));
             return;
         }
         Instant now = s.clock().instant();
         TaskHeaders headers = task.headers();
         if (headers.expires() != null && !now.isBefore(headers.expires())) {
-            finishers.execute(() -> revoked(task, queue, delivery, false, true, null));
+            finishers.execute(() -> revoked(task, queue, delivery, Revocation.EXPIRED, null));
             return;
         }
         if (s.revocations().isRevoked(task.id())) {
-            finishers.execute(() -> revoked(task, queue, delivery, false, false, null));
+            finishers.execute(() -> revoked(task, queue, delivery, Revocation.REVOKED, null));
             return;
         }
         if (headers.eta() != null && headers.eta().isAfter(now)) {
@@ -460,46 +457,48 @@ public final class TaskRunner {
 
     private void finish(Running run, Object outcome) {
         TaskMessage task = run.task;
-        String queue = run.queue;
         try {
-            switch (outcome) {
-                case Succeeded ok -> {
-                    ResultReplies.Reply reply = s.replies().success(task, ok.result());
-                    s.events()
-                            .sendAndWait(
-                                    task.id(),
-                                    new TaskEvent.Succeeded(
-                                            s.events().source(),
-                                            task.id(),
-                                            ok.result() == null
-                                                    ? "null"
-                                                    : ok.result().toString(),
-                                            seconds(ok.runtime()),
-                                            attempt(task)));
-                    reply.await();
-                    run.delivery.ack();
-                    s.metrics().completed(task.task(), queue, MetricNames.OUTCOME_SUCCESS, ok.runtime());
-                }
+            boolean settled = switch (outcome) {
+                case Succeeded ok -> succeed(run, ok);
                 case Failed failed
-                when run.terminated -> {
-                    revoked(task, queue, run.delivery, true, false, failed.runtime());
-                }
+                when run.terminated -> revoked(task, run.queue, run.delivery, Revocation.TERMINATED, failed.runtime());
                 case Failed failed -> fail(run, failed);
                 default -> throw new IllegalStateException("unknown outcome " + outcome);
+            };
+            if (settled) {
+                totals.computeIfAbsent(task.task(), name -> new LongAdder()).increment();
             }
-            totals.computeIfAbsent(task.task(), name -> new LongAdder()).increment();
-        } catch (TaskPublishException e) {
-            log.error(
-                    "the outcome of task {} could not be published; it goes back to its queue: {}",
-                    task.id(),
-                    e.getMessage());
-            run.delivery.requeue();
         } finally {
             running.remove(task.id(), run);
         }
     }
 
-    private void fail(Running run, Failed failed) {
+    private boolean succeed(Running run, Succeeded ok) {
+        TaskMessage task = run.task;
+        boolean acked = settler.settle(
+                task.id(),
+                "the outcome",
+                run.delivery,
+                List.of(
+                        () -> s.replies().success(task, ok.result())::await,
+                        Settler.Publish.awaited(() -> s.events()
+                                .sendAndWait(
+                                        task.id(),
+                                        new TaskEvent.Succeeded(
+                                                s.events().source(),
+                                                task.id(),
+                                                ok.result() == null
+                                                        ? "null"
+                                                        : ok.result().toString(),
+                                                seconds(ok.runtime()),
+                                                attempt(task))))));
+        if (acked) {
+            s.metrics().completed(task.task(), run.queue, MetricNames.OUTCOME_SUCCESS, ok.runtime());
+        }
+        return acked;
+    }
+
+    private boolean fail(Running run, Failed failed) {
         TaskMessage task = run.task;
         Integer maxRetries =
                 task.headers().extra().get(MessageHeaders.MAX_RETRIES) instanceof Number n ? n.intValue() : null;
@@ -511,7 +510,7 @@ public final class TaskRunner {
                         maxRetries);
         String exception = celeryException(failed.failure());
         String traceback = DeadLetterPublisher.traceback(failed.failure());
-        switch (decision) {
+        return switch (decision) {
             case Decision.Retry retry -> {
                 Instant eta = s.clock().instant().plus(retry.delay());
                 TaskMessage next = new TaskMessage(
@@ -521,56 +520,77 @@ public final class TaskRunner {
                                 .eta(eta)
                                 .build(),
                         task.body());
-                publishDelayed(next, run.queue, retry.delay());
-                ResultReplies.Reply reply = s.replies().failure(task, true, failed.failure(), traceback);
-                s.events()
-                        .sendAndWait(
-                                task.id(),
-                                new TaskEvent.Retried(
-                                        s.events().source(),
-                                        task.id(),
-                                        exception,
-                                        traceback,
-                                        run(
-                                                task,
-                                                Map.of(RETRIES, task.headers().retries() + 1, "eta", etaText(next)))));
-                reply.await();
-                run.delivery.ack();
-                s.metrics().retried(task.task(), run.queue);
-                s.metrics().completed(task.task(), run.queue, MetricNames.OUTCOME_RETRY, failed.runtime());
+                boolean acked = settler.settle(
+                        task.id(),
+                        "the retry",
+                        run.delivery,
+                        List.of(
+                                Settler.Publish.awaited(() -> publishDelayed(next, run.queue, retry.delay())),
+                                () -> s.replies().failure(task, true, failed.failure(), traceback)::await,
+                                Settler.Publish.awaited(() -> s.events()
+                                        .sendAndWait(
+                                                task.id(),
+                                                new TaskEvent.Retried(
+                                                        s.events().source(),
+                                                        task.id(),
+                                                        exception,
+                                                        traceback,
+                                                        run(
+                                                                task,
+                                                                Map.of(
+                                                                        RETRIES,
+                                                                        task.headers()
+                                                                                        .retries()
+                                                                                + 1,
+                                                                        "eta",
+                                                                        etaText(next))))))));
+                if (acked) {
+                    s.metrics().retried(task.task(), run.queue);
+                    s.metrics().completed(task.task(), run.queue, MetricNames.OUTCOME_RETRY, failed.runtime());
+                }
+                yield acked;
             }
             case Decision.DeadLetter dead -> {
-                s.deadLetters()
-                        .publish(
-                                task.id(),
-                                run.message,
-                                run.queue,
-                                dead.reason(),
-                                failed.failure(),
-                                null,
-                                task.headers().retries() + 1);
-                ResultReplies.Reply reply = s.replies().failure(task, false, failed.failure(), traceback);
-                s.events()
-                        .sendAndWait(
-                                task.id(),
-                                new TaskEvent.Failed(
-                                        s.events().source(),
-                                        task.id(),
-                                        exception,
-                                        traceback,
-                                        run(
-                                                task,
-                                                Map.of(
-                                                        "reason",
-                                                        dead.reason().wireName(),
-                                                        RETRIES,
-                                                        task.headers().retries()))));
-                reply.await();
-                run.delivery.ack();
-                s.metrics().deadLettered(task.task(), run.queue, dead.reason().wireName());
-                s.metrics().completed(task.task(), run.queue, MetricNames.OUTCOME_FAILURE, failed.runtime());
+                boolean acked = settler.settle(
+                        task.id(),
+                        "the dead letter",
+                        run.delivery,
+                        List.of(
+                                Settler.Publish.awaited(() -> s.deadLetters()
+                                        .publish(
+                                                task.id(),
+                                                run.message,
+                                                run.queue,
+                                                dead.reason(),
+                                                failed.failure(),
+                                                null,
+                                                task.headers().retries() + 1)),
+                                () -> s.replies().failure(task, false, failed.failure(), traceback)::await,
+                                Settler.Publish.awaited(() -> s.events()
+                                        .sendAndWait(
+                                                task.id(),
+                                                new TaskEvent.Failed(
+                                                        s.events().source(),
+                                                        task.id(),
+                                                        exception,
+                                                        traceback,
+                                                        run(
+                                                                task,
+                                                                Map.of(
+                                                                        "reason",
+                                                                        dead.reason()
+                                                                                .wireName(),
+                                                                        RETRIES,
+                                                                        task.headers()
+                                                                                .retries())))))));
+                if (acked) {
+                    s.metrics()
+                            .deadLettered(task.task(), run.queue, dead.reason().wireName());
+                    s.metrics().completed(task.task(), run.queue, MetricNames.OUTCOME_FAILURE, failed.runtime());
+                }
+                yield acked;
             }
-        }
+        };
     }
 
     /** Sends a task round the delay ladder until it is due, confirmed. */
@@ -586,46 +606,53 @@ public final class TaskRunner {
     }
 
     private void defer(TaskMessage task, String queue, Message original, Delivery delivery, Duration remaining) {
-        try {
-            DelayTier tier = s.ladder().tierFor(remaining).orElseThrow();
-            // The message goes round unchanged, headers and all, until it is due.
-            s.publisher().sendAndWait(task.id(), tier.name(), queue, queue, original, s.publishTimeout());
-            delivery.ack();
-        } catch (TaskPublishException e) {
-            log.error(
-                    "task {} could not be sent to the delay ladder; it goes back to its queue: {}",
-                    task.id(),
-                    e.getMessage());
-            delivery.requeue();
+        DelayTier tier = s.ladder().tierFor(remaining).orElseThrow();
+        // The message goes round unchanged, headers and all, until it is due.
+        settler.settle(
+                task.id(),
+                "the delay",
+                delivery,
+                List.of(Settler.Publish.awaited(() -> s.publisher()
+                        .sendAndWait(task.id(), tier.name(), queue, queue, original, s.publishTimeout()))));
+    }
+
+    /** Why a task is dropped without running (again). */
+    private enum Revocation {
+        /** Its id is revoked. */
+        REVOKED,
+        /** It passed its {@code expires} time. */
+        EXPIRED,
+        /** It was interrupted while running by a revoke with terminate. */
+        TERMINATED;
+
+        String reply() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    private void revoked(
-            TaskMessage task, String queue, Delivery delivery, boolean terminated, boolean expired, Duration runtime) {
-        try {
-            ResultReplies.Reply reply =
-                    s.replies().revoked(task, expired ? "expired" : terminated ? "terminated" : "revoked");
-            s.events()
-                    .sendAndWait(
-                            task.id(),
-                            new TaskEvent.Revoked(
-                                    s.events().source(),
-                                    task.id(),
-                                    terminated,
-                                    terminated ? "SIGTERM" : null,
-                                    expired,
-                                    attempt(task)));
-            reply.await();
-            delivery.ack();
+    private boolean revoked(TaskMessage task, String queue, Delivery delivery, Revocation kind, Duration runtime) {
+        boolean terminated = kind == Revocation.TERMINATED;
+        boolean acked = settler.settle(
+                task.id(),
+                "the revocation",
+                delivery,
+                List.of(
+                        () -> s.replies().revoked(task, kind.reply())::await,
+                        Settler.Publish.awaited(() -> s.events()
+                                .sendAndWait(
+                                        task.id(),
+                                        new TaskEvent.Revoked(
+                                                s.events().source(),
+                                                task.id(),
+                                                terminated,
+                                                terminated ? "SIGTERM" : null,
+                                                kind == Revocation.EXPIRED,
+                                                attempt(task))))));
+        if (acked) {
             s.metrics().revoked(task.task(), queue);
             s.metrics().completed(task.task(), queue, MetricNames.OUTCOME_REVOKED, runtime);
-        } catch (TaskPublishException e) {
-            log.error(
-                    "the revocation of task {} could not be published; it goes back to its queue: {}",
-                    task.id(),
-                    e.getMessage());
-            delivery.requeue();
         }
+        return acked;
     }
 
     /**
@@ -660,49 +687,20 @@ public final class TaskRunner {
 
     /**
      * Publishes a copy of a delivery's message straight to {@code queue} (confirmed), without the broker's delivery
-     * count and with {@code headers} set, then acks the delivery. A broker that does not take the copy is asked again,
-     * with growing pauses, for up to {@link #MOVE_PATIENCE} while the delivery is held: a quorum queue electing a new
-     * leader (its node lost) refuses publishes for a few seconds, and a requeue at once would come straight back,
-     * each time spending one of the task's deliveries until its delivery limit dead-letters a task that never failed.
-     * Only then, or once the delivery's channel has gone, is the delivery requeued: {@code false}.
+     * count and with {@code headers} set, then acks the delivery: {@code true}. If the broker does not take the copy
+     * (see {@link Settler}), the delivery goes back to its queue: {@code false}.
      */
     private boolean moveTo(String queue, Message message, Map<String, Object> headers, Delivery delivery) {
         String id = messageId(message);
         var copy = MessageBuilder.fromClonedMessage(message).removeHeader(MessageHeaders.DELIVERY_COUNT);
         headers.forEach(copy::setHeader);
         Message moved = copy.build();
-        long deadline = System.nanoTime() + MOVE_PATIENCE.toNanos();
-        long pause = MOVE_FIRST_PAUSE.toMillis();
-        while (true) {
-            try {
-                s.publisher().sendAndWait(id, "", queue, queue, moved, s.publishTimeout());
-                delivery.ack();
-                return true;
-            } catch (TaskPublishException | IllegalStateException e) {
-                if (System.nanoTime() + pause * 1_000_000 > deadline || !delivery.isOpen() || !pauseQuietly(pause)) {
-                    log.warn(
-                            "task {} could not be moved to '{}'; it goes back to its queue: {}",
-                            id,
-                            queue,
-                            e.getMessage());
-                    delivery.requeue();
-                    return false;
-                }
-                log.info("task {} could not be moved to '{}' yet; asking again: {}", id, queue, e.getMessage());
-                pause = Math.min(pause * 2, MOVE_LONGEST_PAUSE.toMillis());
-            }
-        }
-    }
-
-    /** Sleeps; {@code false} if interrupted (the worker is stopping), with the interrupt kept. */
-    private static boolean pauseQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return settler.settle(
+                id,
+                "the move to '" + queue + "'",
+                delivery,
+                List.of(Settler.Publish.awaited(
+                        () -> s.publisher().sendAndWait(id, "", queue, queue, moved, s.publishTimeout()))));
     }
 
     /** The task id of a message, from its headers or its correlation id. */
@@ -721,24 +719,26 @@ public final class TaskRunner {
             Throwable failure,
             String detail,
             int attempts,
-            ResultReplies.Reply reply) {
-        try {
-            s.deadLetters().publish(id, message, queue, reason, failure, detail, attempts);
-            s.events()
-                    .sendAndWait(
-                            id,
-                            new TaskEvent.Rejected(
-                                    s.events().source(),
-                                    id,
-                                    false,
-                                    Map.of("reason", reason.wireName(), "detail", detail)));
-            reply.await();
-            delivery.ack();
+            Supplier<ResultReplies.Reply> reply) {
+        boolean acked = settler.settle(
+                id,
+                "the dead letter",
+                delivery,
+                List.of(
+                        Settler.Publish.awaited(
+                                () -> s.deadLetters().publish(id, message, queue, reason, failure, detail, attempts)),
+                        () -> reply.get()::await,
+                        Settler.Publish.awaited(() -> s.events()
+                                .sendAndWait(
+                                        id,
+                                        new TaskEvent.Rejected(
+                                                s.events().source(),
+                                                id,
+                                                false,
+                                                Map.of("reason", reason.wireName(), "detail", detail))))));
+        if (acked) {
             s.metrics().deadLettered(task, queue, reason.wireName());
             log.warn("dead-lettered message {} from queue '{}': {}", id, queue, detail);
-        } catch (TaskPublishException e) {
-            log.error("message {} could not be dead-lettered; it goes back to its queue: {}", id, e.getMessage());
-            delivery.requeue();
         }
     }
 
