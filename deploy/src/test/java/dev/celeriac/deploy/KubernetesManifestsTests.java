@@ -13,6 +13,8 @@ import dev.celeriac.protocol.topology.BindingSpec;
 import dev.celeriac.protocol.topology.ExchangeSpec;
 import dev.celeriac.protocol.topology.QueueSpec;
 import dev.celeriac.protocol.topology.Topology;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * deploy/kubernetes: every kustomization builds and validates against the Kubernetes, KEDA and RabbitMQ operator
@@ -153,6 +156,32 @@ class KubernetesManifestsTests {
                     .anySatisfy(source ->
                             assertThat(get(source, "configMapRef", "name")).isEqualTo(get(common, "metadata", "name")));
         }
+    }
+
+    /**
+     * The Deployments run the images the compose stack builds from the root Dockerfile (its {@code api} and
+     * {@code worker} targets, which the monitoring checks run), and the cluster runs the compose stack's RabbitMQ.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void runsTheImagesAndTheBrokerTheComposeStackBuildsAndRuns() throws IOException {
+        Map<String, Object> compose = new Yaml()
+                .load(Files.readString(
+                        Manifests.KUBERNETES.resolve("../../docker-compose.yml").normalize()));
+        Map<String, Object> services = map(compose, "services");
+        Manifests base = Manifests.build("base");
+        for (String target : List.of("api", "worker")) {
+            String image = get(services, target, "image").toString();
+            assertThat(get(services, target, "build", "target")).as(target).isEqualTo(target);
+            String deployed = container(base.get("Deployment", "celeriac-" + target))
+                    .get("image")
+                    .toString();
+            assertThat(deployed.substring(0, deployed.indexOf(':')))
+                    .as("the image of %s without its tag", target)
+                    .isEqualTo(image.substring(0, image.indexOf(':')));
+        }
+        assertThat(get(base.get("RabbitmqCluster", "celeriac-rabbitmq"), "spec", "image"))
+                .isEqualTo(get(services, "rabbitmq", "image"));
     }
 
     @ParameterizedTest

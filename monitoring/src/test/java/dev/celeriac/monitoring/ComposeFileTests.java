@@ -3,6 +3,7 @@ package dev.celeriac.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,57 @@ class ComposeFileTests {
     private final Dockerfile dockerfile = Dockerfile.load();
 
     @Test
-    void runsTheWholeStack() {
+    void runsTheWholeStackAndTwoMoreBrokerNodesWithTheClusterProfile() {
         assertThat(compose.services().keySet())
-                .containsExactlyInAnyOrder("rabbitmq", "postgres", "api", "worker", "prometheus", "grafana");
+                .containsExactlyInAnyOrder(
+                        "rabbitmq", "rabbitmq-2", "rabbitmq-3", "postgres", "api", "worker", "prometheus", "grafana");
+        assertThat(compose.services())
+                .allSatisfy((name, service) -> assertThat(service.get("profiles"))
+                        .as(name)
+                        .isEqualTo(name.matches("rabbitmq-\\d") ? List.of("cluster") : null));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theClusterNodesJoinTheFirstNodeWithOneCookieAndKeepDataOfTheirOwn() {
+        List<String> nodes = List.of("rabbitmq", "rabbitmq-2", "rabbitmq-3");
+        String cookie = compose.dotenv().get("RABBITMQ_ERLANG_COOKIE");
+        assertThat(cookie).hasSizeGreaterThanOrEqualTo(20);
+        var dataVolumes = new HashSet<String>();
+        for (String node : nodes) {
+            var service = compose.service(node);
+            assertThat(service.get("hostname")).as(node).isEqualTo(node);
+            assertThat(compose.environment(node)).as(node).containsEntry("RABBITMQ_ERLANG_COOKIE", cookie);
+            assertThat(service.get("image"))
+                    .as(node)
+                    .isEqualTo(compose.service("rabbitmq").get("image"));
+            assertThat(service).as(node).containsKey("healthcheck");
+            var volumes = (List<String>) service.get("volumes");
+            assertThat(volumes).as(node).contains("./broker-config/rabbitmq.conf:/etc/rabbitmq/rabbitmq.conf:ro");
+            volumes.stream()
+                    .filter(v -> v.endsWith(":/var/lib/rabbitmq"))
+                    .forEach(v -> assertThat(dataVolumes.add(v))
+                            .as("%s has a data volume of its own", node)
+                            .isTrue());
+            if (!node.equals("rabbitmq")) {
+                assertThat(volumes)
+                        .as(node)
+                        .contains("./broker-config/cluster.conf:/etc/rabbitmq/conf.d/20-cluster.conf:ro");
+                assertThat(dependsOn(node)).as(node).containsEntry("rabbitmq", "service_healthy");
+            }
+        }
+        assertThat(dataVolumes).hasSize(3);
+        assertThat(settings("broker-config/cluster.conf"))
+                .containsExactly(
+                        "cluster_formation.peer_discovery_backend = classic_config",
+                        "cluster_formation.classic_config.nodes.1 = rabbit@rabbitmq");
+        assertThat(settings("broker-config/rabbitmq.conf"))
+                .contains(
+                        "quorum_queue.continuous_membership_reconciliation.enabled = true",
+                        "quorum_queue.continuous_membership_reconciliation.target_group_size = " + nodes.size());
+        assertThat(Repository.read(".env.example"))
+                .as("the addresses to set for the cluster profile")
+                .contains(String.join(",", nodes.stream().map(n -> n + ":5672").toList()));
     }
 
     @Test
@@ -59,14 +108,26 @@ class ComposeFileTests {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void apiAndWorkerReachTheBrokerAndLedgerAsTheComposeUserAndWaitForThem() {
         for (String service : List.of("api", "worker")) {
             var environment = compose.environment(service);
-            assertThat(environment.get("SPRING_RABBITMQ_HOST")).as(service).isEqualTo("rabbitmq");
+            assertThat(environment.get("SPRING_RABBITMQ_ADDRESSES"))
+                    .as(service)
+                    .isEqualTo(compose.dotenv().get("RABBITMQ_ADDRESSES"))
+                    .isEqualTo("rabbitmq:5672");
             assertThat(environment.get("SPRING_RABBITMQ_USERNAME"))
                     .as(service)
                     .isEqualTo(compose.dotenv().get("RABBITMQ_USER"));
-            assertThat(dependsOn(service)).as(service).containsEntry("rabbitmq", "service_healthy");
+            assertThat(dependsOn(service))
+                    .as(service)
+                    .containsEntry("rabbitmq", "service_healthy")
+                    .containsEntry("rabbitmq-2", "service_healthy")
+                    .containsEntry("rabbitmq-3", "service_healthy");
+            var clusterNodes =
+                    (Map<String, Map<String, Object>>) compose.service(service).get("depends_on");
+            assertThat(clusterNodes.get("rabbitmq-2")).as(service).containsEntry("required", false);
+            assertThat(clusterNodes.get("rabbitmq-3")).as(service).containsEntry("required", false);
         }
         assertThat(compose.environment("api").get("SPRING_DATASOURCE_URL"))
                 .isEqualTo("jdbc:postgresql://postgres:5432/"
@@ -162,6 +223,14 @@ class ComposeFileTests {
         ((Map<String, Map<String, Object>>) compose.service(service).get("depends_on"))
                 .forEach((name, settings) -> result.put(name, String.valueOf(settings.get("condition"))));
         return result;
+    }
+
+    private static List<String> settings(String file) {
+        return Repository.read(file)
+                .lines()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .toList();
     }
 
     private static long seconds(String duration) {

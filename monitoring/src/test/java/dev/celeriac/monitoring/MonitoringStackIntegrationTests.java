@@ -389,10 +389,8 @@ class MonitoringStackIntegrationTests {
 
     /** Hosts, ports and vhost of the compose network replaced by the local ones; nothing else changes. */
     private static void pointAtLocalServices(Map<String, String> environment, RabbitEndpoint broker, int port) {
-        assertThat(environment.get("SPRING_RABBITMQ_HOST")).isEqualTo("rabbitmq");
-        assertThat(environment.get("SPRING_RABBITMQ_PORT")).isEqualTo("5672");
-        environment.put("SPRING_RABBITMQ_HOST", broker.host());
-        environment.put("SPRING_RABBITMQ_PORT", String.valueOf(broker.port()));
+        assertThat(environment.get("SPRING_RABBITMQ_ADDRESSES")).isEqualTo("rabbitmq:5672");
+        environment.put("SPRING_RABBITMQ_ADDRESSES", broker.host() + ":" + broker.port());
         environment.put("SPRING_RABBITMQ_VIRTUAL_HOST", broker.virtualHost());
         environment.put("SERVER_PORT", String.valueOf(port));
     }
