@@ -50,11 +50,11 @@ RUN java -Djarmode=tools -jar /app/celeriac-worker.jar extract --destination /ap
     && rm /app/celeriac-worker.jar \
     && cd /app/worker \
     && java -XX:AOTCacheOutput=/app/worker/celeriac-worker.aot -Xlog:aot=error,cds=error \
-        -XX:+UseSerialGC -Dspring.context.exit=onRefresh -jar /app/worker/celeriac-worker.jar \
+        -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -Dspring.context.exit=onRefresh -jar /app/worker/celeriac-worker.jar \
         --spring.main.banner-mode=off --server.port=0
 EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
     CMD curl -fsS http://localhost:8081/actuator/health || exit 1
 # SIGTERM (docker stop, scale down) drains: running tasks finish within the grace period, the rest requeue.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["java", "-XX:AOTCache=/app/worker/celeriac-worker.aot", "-Xlog:aot=error,cds=error", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/worker/celeriac-worker.jar"]
+ENTRYPOINT ["java", "-XX:AOTCache=/app/worker/celeriac-worker.aot", "-Xlog:aot=error,cds=error", "-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=5000", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/worker/celeriac-worker.jar"]

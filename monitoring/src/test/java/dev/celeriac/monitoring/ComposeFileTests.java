@@ -187,6 +187,16 @@ class ComposeFileTests {
         Dockerfile.Stage worker = dockerfile.stage("worker");
         List<String> entrypoint = worker.entrypoint();
         String cache = "/app/worker/celeriac-worker.aot";
+        // ./celeriac worker starts it as the image does, with the same flags.
+        List<String> flags = Repository.read("celeriac")
+                .lines()
+                .filter(line -> line.startsWith("worker_flags=("))
+                .map(line -> List.of(line.substring("worker_flags=(".length(), line.indexOf(')'))
+                        .split(" ")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(flags).contains("-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=5000");
+        assertThat(entrypoint).containsAll(flags);
         assertThat(entrypoint)
                 .contains("-XX:AOTCache=" + cache, "-XX:+UseSerialGC")
                 .containsSubsequence("-jar", "/app/worker/celeriac-worker.jar");
@@ -195,7 +205,7 @@ class ComposeFileTests {
                 .anySatisfy(run -> assertThat(run)
                         .contains("extract --destination /app/worker")
                         .contains("-XX:AOTCacheOutput=" + cache)
-                        .contains("-XX:+UseSerialGC")
+                        .contains(String.join(" ", flags))
                         .contains("-Dspring.context.exit=onRefresh")
                         .contains("-jar /app/worker/celeriac-worker.jar"));
     }

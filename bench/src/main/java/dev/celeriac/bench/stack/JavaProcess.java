@@ -114,6 +114,15 @@ public final class JavaProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** How many lines of the process's log so far contain {@code text}. */
+    public long logLines(String text) {
+        try (var lines = Files.lines(log)) {
+            return lines.filter(line -> line.contains(text)).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + log, e);
+        }
+    }
+
     /** Resident memory of the process now, in bytes (Linux). */
     public long residentBytes() {
         return ProcFs.kib(process.pid(), "status", "VmRSS:") * 1024;

@@ -43,6 +43,11 @@ class ClusterReliabilityTests {
      */
     private static final int RAN_TWICE_BOUND = 2 * (POOL + 1 + 1);
 
+    /** What a worker logs when it asks the broker again for a refused publish of an outcome, and when it gives up. */
+    private static final String ASKED_AGAIN = "could not be published yet; asking again";
+
+    private static final String GIVEN_BACK = "could not be published; it goes back to its queue";
+
     /** Tasks done after a loss that show the work resumed, not merely that a few in flight finished. */
     private static final int RESUMED_AFTER = 300;
 
@@ -110,10 +115,13 @@ class ClusterReliabilityTests {
             }
             trial.awaitAllTerminal(Duration.ofMinutes(4));
 
+            // A worker holds a delivery whose outcome the broker refused during the election, and asks again.
+            long askedAgain = w1.logLines(ASKED_AGAIN) + w2.logLines(ASKED_AGAIN);
+            long givenBack = w1.logLines(GIVEN_BACK) + w2.logLines(GIVEN_BACK);
             trial.report(
                     "cluster node " + loss.how(),
-                    "%s; refusals by kind %s; bound of ran twice %d"
-                            .formatted(loss, trial.refusedByKind(), RAN_TWICE_BOUND));
+                    "%s; refusals by kind %s; worker publishes asked again %d, deliveries given back %d; bound of ran twice %d"
+                            .formatted(loss, trial.refusedByKind(), askedAgain, givenBack, RAN_TWICE_BOUND));
             trial.assertNothingLost();
             assertThat(trial.states()).containsOnlyKeys("SUCCESS");
             assertThat(trial.acceptedCount()).isGreaterThan(TASKS);
