@@ -24,6 +24,7 @@ import dev.celeriac.worker.lifecycle.Worker;
 import dev.celeriac.worker.metrics.WorkerMetrics;
 import dev.celeriac.worker.pool.TaskPool;
 import dev.celeriac.worker.results.ResultReplies;
+import dev.celeriac.worker.retry.DelayPublisher;
 import dev.celeriac.worker.retry.FailureClassifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -112,7 +113,7 @@ public final class CeleriacWorkerAutoConfiguration {
                 publisher,
                 events,
                 new DeadLetterPublisher(publisher, hostname, properties.publishTimeout(), Clock.systemUTC()),
-                topologyProperties.ladder(),
+                new DelayPublisher(publisher, codec, topologyProperties.ladder(), properties.publishTimeout()),
                 revocations,
                 metrics,
                 new ResultReplies(publisher, codec.mapper(), properties.publishTimeout()),

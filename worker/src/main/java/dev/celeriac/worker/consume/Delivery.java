@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * queue. A second settle is ignored; a settle on a channel that has closed is logged, since the broker redelivers
  * the message anyway.
  */
-final class Delivery implements Settler.Held {
+final class Delivery implements AckLast.Held {
 
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
 

@@ -1,166 +1,266 @@
 package dev.celeriac.worker.consume;
 
-import dev.celeriac.producer.TaskPublishException;
+import static dev.celeriac.worker.consume.TaskEvents.attempt;
+import static dev.celeriac.worker.consume.TaskEvents.celeryException;
+import static dev.celeriac.worker.consume.TaskEvents.etaText;
+import static dev.celeriac.worker.consume.TaskEvents.withRun;
+
+import dev.celeriac.producer.amqp.ConfirmedPublisher;
+import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.message.TaskMessage;
+import dev.celeriac.protocol.names.EventFields;
+import dev.celeriac.protocol.names.MessageHeaders;
+import dev.celeriac.protocol.names.MetricNames;
+import dev.celeriac.protocol.names.TopologyNames;
+import dev.celeriac.worker.deadletter.DeadLetterPublisher;
+import dev.celeriac.worker.deadletter.DeadLetterReason;
+import dev.celeriac.worker.events.EventPublisher;
+import dev.celeriac.worker.metrics.WorkerMetrics;
+import dev.celeriac.worker.results.ResultReplies;
+import dev.celeriac.worker.retry.DelayPublisher;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageBuilder;
 
 /**
- * The ack-last rule, written once: a delivery is acked only after every publish its outcome needs (an event, a result
- * reply, a retry, a dead letter, a move to another queue) has been confirmed by the broker.
- *
- * <p>A publish the broker refuses is started again, with growing pauses, for up to a patience while the delivery is
- * held; the ones already confirmed are not repeated. A quorum queue whose leader's node was lost refuses publishes
- * while it elects another, for a few seconds: giving the delivery back at once would bring it straight back, each
- * time spending one of the task's deliveries until its delivery limit dead-letters a task that never failed. Only
- * once the patience is spent, the delivery's channel has gone, or the worker is stopping, is the delivery given back
- * to its queue.
+ * The last step of a delivery: turns its {@link Outcome} into the publishes it needs, in their order (a retry or a
+ * dead letter, the sender's result reply, the task event the ledger reads), has them confirmed and the delivery
+ * acked by {@link AckLast}, and counts the outcome once it is acked.
  */
 final class Settler {
 
     private static final Logger log = LoggerFactory.getLogger(Settler.class);
 
-    /** How long a delivery whose outcome the broker refuses is held while its publishes are asked again. */
-    static final Duration PATIENCE = Duration.ofSeconds(30);
+    /** What settles, and how patiently. */
+    record Publishers(
+            ConfirmedPublisher publisher,
+            EventPublisher events,
+            ResultReplies replies,
+            DeadLetterPublisher deadLetters,
+            DelayPublisher delays,
+            Duration publishTimeout) {}
 
-    private static final Duration FIRST_PAUSE = Duration.ofMillis(200);
-    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(2);
+    private final AckLast ackLast;
+    private final Publishers p;
+    private final WorkerMetrics metrics;
 
-    /** What the settler acks or gives back: a {@link Delivery}. */
-    interface Held {
-        boolean ack();
-
-        boolean requeue();
-
-        /** Whether acking it still means something to the broker (its channel is open, nobody settled it). */
-        boolean isOpen();
-    }
-
-    /** A publish an outcome needs: started, then its confirm awaited. */
-    @FunctionalInterface
-    interface Publish {
-
-        /**
-         * Starts the publish.
-         *
-         * @return what waits for the broker's confirm
-         * @throws TaskPublishException if it could not be sent
-         */
-        Confirm start();
-
-        /** A publish that is sent and confirmed within {@link #start()}. */
-        static Publish awaited(Runnable sendAndWait) {
-            return () -> {
-                sendAndWait.run();
-                return Confirm.DONE;
-            };
-        }
-    }
-
-    /** The broker's answer to a started publish. */
-    @FunctionalInterface
-    interface Confirm {
-        Confirm DONE = () -> {};
-
-        /**
-         * Waits for the confirm.
-         *
-         * @throws TaskPublishException if the broker did not take the message
-         */
-        void await();
-    }
-
-    private final Duration patience;
-    private final Duration firstPause;
-    private final Duration longestPause;
-
-    Settler() {
-        this(PATIENCE, FIRST_PAUSE, LONGEST_PAUSE);
-    }
-
-    Settler(Duration patience, Duration firstPause, Duration longestPause) {
-        this.patience = patience;
-        this.firstPause = firstPause;
-        this.longestPause = longestPause;
+    Settler(AckLast ackLast, Publishers publishers, WorkerMetrics metrics) {
+        this.ackLast = ackLast;
+        this.p = publishers;
+        this.metrics = metrics;
     }
 
     /**
-     * Publishes {@code publishes} in their order, waits for every confirm, then acks {@code delivery}. The publishes
-     * of one round are started one after another, each only once the ones before it were sent, and their confirms are
-     * awaited together; a round that was not wholly confirmed is followed, after a pause, by one that starts again
-     * from the first publish not confirmed.
+     * Publishes what {@code outcome} needs, confirmed, then acks {@code delivery}.
      *
-     * @param id the task the delivery carries, for the log
-     * @param what what is published, for the log ("the outcome", "the revocation")
-     * @return whether the delivery was acked; if not, it was given back to its queue (or had been settled already)
+     * @param queue the work queue the delivery came from
+     * @param message the message as it was delivered
+     * @return whether the delivery was acked; if not, it went back to its queue
      */
-    boolean settle(String id, String what, Held delivery, List<Publish> publishes) {
-        long deadline = System.nanoTime() + patience.toNanos();
-        long pause = firstPause.toMillis();
-        List<Publish> left = publishes;
-        while (true) {
-            Round round = publishRound(left);
-            if (round.left().isEmpty()) {
-                return delivery.ack();
-            }
-            left = round.left();
-            if (System.nanoTime() + pause * 1_000_000 > deadline || !delivery.isOpen() || !pauseQuietly(pause)) {
-                log.warn(
-                        "{} of task {} could not be published; it goes back to its queue: {}",
-                        what,
-                        id,
-                        round.refused().getMessage());
-                delivery.requeue();
-                return false;
-            }
-            log.info(
-                    "{} of task {} could not be published yet; asking again: {}",
-                    what,
-                    id,
-                    round.refused().getMessage());
-            pause = Math.min(pause * 2, longestPause.toMillis());
-        }
+    boolean settle(Outcome outcome, String queue, Message message, AckLast.Held delivery) {
+        return switch (outcome) {
+            case Outcome.Success ok -> succeeded(ok, queue, delivery);
+            case Outcome.Retry retry -> retried(retry, queue, delivery);
+            case Outcome.Failure failure -> failed(failure, queue, message, delivery);
+            case Outcome.Rejected rejected -> rejected(rejected.reject(), queue, message, delivery);
+            case Outcome.Revoked revoked -> revoked(revoked, queue, delivery);
+            case Outcome.Deferred deferred ->
+                ackLast.settle(
+                        deferred.task().id(),
+                        "the delay",
+                        delivery,
+                        List.of(AckLast.Publish.awaited(
+                                () -> p.delays().defer(deferred.task().id(), message, queue, deferred.remaining()))));
+            case Outcome.Quarantined q -> quarantined(queue, message, delivery);
+            case Outcome.HandedBack back ->
+                moved(back.fromQuarantine() ? TopologyNames.suspectQueue(queue) : queue, message, Map.of(), delivery);
+        };
     }
 
-    /** What a round left to publish, from the first publish that was not confirmed, and why. */
-    private record Round(List<Publish> left, RuntimeException refused) {}
-
-    private static Round publishRound(List<Publish> publishes) {
-        var confirms = new ArrayList<Confirm>(publishes.size());
-        RuntimeException refused = null;
-        for (Publish publish : publishes) {
-            try {
-                confirms.add(publish.start());
-            } catch (TaskPublishException | IllegalStateException e) {
-                // The publishes after a refused one are not sent: an outcome's publishes go in their order.
-                refused = e;
-                break;
-            }
+    private boolean succeeded(Outcome.Success ok, String queue, AckLast.Held delivery) {
+        TaskMessage task = ok.task();
+        var succeeded = new TaskEvent.Succeeded(
+                p.events().source(),
+                task.id(),
+                ok.result() == null ? "null" : ok.result().toString(),
+                ok.runtime().toNanos() / 1e9,
+                attempt(task));
+        boolean acked = ackLast.settle(
+                task.id(),
+                "the outcome",
+                delivery,
+                List.of(reply(() -> p.replies().success(task, ok.result())), event(task.id(), succeeded)));
+        if (acked) {
+            metrics.completed(task.task(), queue, MetricNames.OUTCOME_SUCCESS, ok.runtime());
         }
-        int firstLeft = confirms.size();
-        for (int i = confirms.size() - 1; i >= 0; i--) {
-            try {
-                confirms.get(i).await();
-            } catch (TaskPublishException | IllegalStateException e) {
-                refused = e;
-                firstLeft = i;
-            }
-        }
-        return refused == null
-                ? new Round(List.of(), null)
-                : new Round(publishes.subList(firstLeft, publishes.size()), refused);
+        return acked;
     }
 
-    /** Sleeps; {@code false} if interrupted (the worker is stopping), with the interrupt kept. */
-    private static boolean pauseQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+    private boolean retried(Outcome.Retry retry, String queue, AckLast.Held delivery) {
+        TaskMessage task = retry.task();
+        String traceback = DeadLetterPublisher.traceback(retry.failure());
+        var retried = new TaskEvent.Retried(
+                p.events().source(),
+                task.id(),
+                celeryException(retry.failure()),
+                traceback,
+                withRun(
+                        task,
+                        Map.of(EventFields.RETRIES, retry.next().headers().retries(), "eta", etaText(retry.next()))));
+        boolean acked = ackLast.settle(
+                task.id(),
+                "the retry",
+                delivery,
+                List.of(
+                        AckLast.Publish.awaited(() -> p.delays().retry(retry.next(), queue, retry.delay())),
+                        reply(() -> p.replies().failure(task, true, retry.failure(), traceback)),
+                        event(task.id(), retried)));
+        if (acked) {
+            metrics.retried(task.task(), queue);
+            metrics.completed(task.task(), queue, MetricNames.OUTCOME_RETRY, retry.runtime());
         }
+        return acked;
+    }
+
+    private boolean failed(Outcome.Failure failure, String queue, Message message, AckLast.Held delivery) {
+        TaskMessage task = failure.task();
+        String reason = failure.reason().wireName();
+        String traceback = DeadLetterPublisher.traceback(failure.failure());
+        int retries = task.headers().retries();
+        var failed = new TaskEvent.Failed(
+                p.events().source(),
+                task.id(),
+                celeryException(failure.failure()),
+                traceback,
+                withRun(task, Map.of("reason", reason, EventFields.RETRIES, retries)));
+        boolean acked = ackLast.settle(
+                task.id(),
+                "the dead letter",
+                delivery,
+                List.of(
+                        AckLast.Publish.awaited(() -> p.deadLetters()
+                                .publish(
+                                        task.id(),
+                                        message,
+                                        queue,
+                                        failure.reason(),
+                                        failure.failure(),
+                                        null,
+                                        retries + 1)),
+                        reply(() -> p.replies().failure(task, false, failure.failure(), traceback)),
+                        event(task.id(), failed)));
+        if (acked) {
+            metrics.deadLettered(task.task(), queue, reason);
+            metrics.completed(task.task(), queue, MetricNames.OUTCOME_FAILURE, failure.runtime());
+        }
+        return acked;
+    }
+
+    private boolean rejected(Admission.Reject reject, String queue, Message message, AckLast.Held delivery) {
+        String id = reject.id();
+        var rejected = new TaskEvent.Rejected(
+                p.events().source(),
+                id,
+                false,
+                Map.of("reason", reject.reason().wireName(), "detail", reject.detail()));
+        boolean acked = ackLast.settle(
+                id,
+                "the dead letter",
+                delivery,
+                List.of(
+                        AckLast.Publish.awaited(() ->
+                                p.deadLetters().publish(id, message, queue, reject.reason(), null, reject.detail(), 0)),
+                        reply(() -> reject.reason() == DeadLetterReason.UNKNOWN_TASK
+                                ? p.replies().notRegistered(reject.task())
+                                : ResultReplies.Reply.NONE),
+                        event(id, rejected)));
+        if (acked) {
+            metrics.deadLettered(reject.name(), queue, reject.reason().wireName());
+            log.warn("dead-lettered message {} from queue '{}': {}", id, queue, reject.detail());
+        }
+        return acked;
+    }
+
+    private boolean revoked(Outcome.Revoked revoked, String queue, AckLast.Held delivery) {
+        TaskMessage task = revoked.task();
+        boolean terminated = revoked.why() == Revocation.TERMINATED;
+        var event = new TaskEvent.Revoked(
+                p.events().source(),
+                task.id(),
+                terminated,
+                terminated ? "SIGTERM" : null,
+                revoked.why() == Revocation.EXPIRED,
+                attempt(task));
+        boolean acked = ackLast.settle(
+                task.id(),
+                "the revocation",
+                delivery,
+                List.of(reply(() -> p.replies().revoked(task, revoked.why().reply())), event(task.id(), event)));
+        if (acked) {
+            metrics.revoked(task.task(), queue);
+            metrics.completed(task.task(), queue, MetricNames.OUTCOME_REVOKED, revoked.runtime());
+        }
+        return acked;
+    }
+
+    /** Moves a delivery that came back unsettled to its queue's quarantine, counting how often it came back. */
+    private boolean quarantined(String queue, Message message, AckLast.Held delivery) {
+        Map<String, Object> headers = message.getMessageProperties().getHeaders();
+        long before = headers.get(MessageHeaders.UNSETTLED_DELIVERIES) instanceof Number n ? n.longValue() : 0;
+        long returned = headers.get(MessageHeaders.DELIVERY_COUNT) instanceof Number n ? n.longValue() : 1;
+        String quarantine = TopologyNames.suspectQueue(queue);
+        boolean acked = moved(
+                quarantine,
+                message,
+                Map.of(MessageHeaders.UNSETTLED_DELIVERIES, before + Math.max(1, returned)),
+                delivery);
+        if (acked) {
+            String task = String.valueOf(headers.getOrDefault(MessageHeaders.TASK, "(unknown)"));
+            metrics.quarantined(task, queue);
+            log.warn(
+                    "task {} ({}) came back unsettled from an earlier delivery; it runs alone from '{}'",
+                    messageId(message),
+                    task,
+                    quarantine);
+        }
+        return acked;
+    }
+
+    /**
+     * Publishes a copy of a delivery's message straight to {@code queue}, without the broker's delivery count and with
+     * {@code headers} set, then acks the delivery.
+     */
+    private boolean moved(String queue, Message message, Map<String, Object> headers, AckLast.Held delivery) {
+        String id = messageId(message);
+        var copy = MessageBuilder.fromClonedMessage(message).removeHeader(MessageHeaders.DELIVERY_COUNT);
+        headers.forEach(copy::setHeader);
+        Message moved = copy.build();
+        return ackLast.settle(
+                id,
+                "the move to '" + queue + "'",
+                delivery,
+                List.of(AckLast.Publish.awaited(
+                        () -> p.publisher().sendAndWait(id, "", queue, queue, moved, p.publishTimeout()))));
+    }
+
+    /** A task event, sent and confirmed; sent again if the broker refused it. */
+    private AckLast.Publish event(String id, TaskEvent event) {
+        return AckLast.Publish.awaited(() -> p.events().sendAndWait(id, event));
+    }
+
+    /** A result reply to the task's sender (when it waits for one), on its way while the next publishes go. */
+    private static AckLast.Publish reply(Supplier<ResultReplies.Reply> reply) {
+        return () -> reply.get()::await;
+    }
+
+    /** The task id of a message, from its headers or its correlation id. */
+    private static String messageId(Message message) {
+        var properties = message.getMessageProperties();
+        return String.valueOf(properties.getHeaders().getOrDefault(MessageHeaders.ID, properties.getCorrelationId()));
     }
 }

@@ -1,2 +1,2 @@
-/** Consuming task messages: prefetch bounded by free slots, and the ack-last life of each delivery. */
+/** Consuming task messages: prefetch bounded by free slots, and each delivery's gate, run and ack-last settle. */
 package dev.celeriac.worker.consume;

@@ -1,11 +1,13 @@
 package dev.celeriac.worker.pool;
 
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,14 +46,28 @@ public final class TaskPool implements AutoCloseable {
         };
     }
 
-    /** Waits up to the given time for a free slot; a slot taken must be given back with {@link #release()}. */
-    public boolean tryAcquire(long timeout, TimeUnit unit) throws InterruptedException {
-        return free.tryAcquire(timeout, unit);
+    /**
+     * Waits up to the given time for a free slot.
+     *
+     * @return the slot, held until it is closed; empty if none came free in time
+     */
+    public Optional<Slot> tryAcquire(long timeout, TimeUnit unit) throws InterruptedException {
+        return free.tryAcquire(timeout, unit) ? Optional.of(new Slot()) : Optional.empty();
     }
 
-    /** Gives a slot back. */
-    public void release() {
-        free.release();
+    /** One slot of the pool, held by one task: closing it gives it back, once however often it is closed. */
+    public final class Slot implements AutoCloseable {
+        private final AtomicBoolean held = new AtomicBoolean(true);
+
+        private Slot() {}
+
+        /** Gives the slot back to its pool; a second close does nothing. */
+        @Override
+        public void close() {
+            if (held.compareAndSet(true, false)) {
+                free.release();
+            }
+        }
     }
 
     /** Runs a task on the pool's threads; the caller holds a slot for it. */

@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class SettlerTests {
+class AckLastTests {
 
     /** Patience long enough that no case here runs out of it unless it is meant to. */
-    private final Settler patient = new Settler(Duration.ofMinutes(5), Duration.ofMillis(1), Duration.ofMillis(4));
+    private final AckLast patient = new AckLast(Duration.ofMinutes(5), Duration.ofMillis(1), Duration.ofMillis(4));
 
     private final List<String> sent = new ArrayList<>();
     private final HeldDelivery delivery = new HeldDelivery();
@@ -58,7 +58,7 @@ class SettlerTests {
     @Test
     void startsAgainFromAStartedPublishWhoseConfirmWasRefused() {
         var refusals = new AtomicInteger(1);
-        Settler.Publish reply = () -> {
+        AckLast.Publish reply = () -> {
             sent.add("reply");
             return () -> {
                 if (refusals.getAndDecrement() > 0) {
@@ -78,7 +78,7 @@ class SettlerTests {
 
     @Test
     void givesTheDeliveryBackOnceItsPatienceIsSpent() {
-        var impatient = new Settler(Duration.ofMillis(30), Duration.ofMillis(1), Duration.ofMillis(4));
+        var impatient = new AckLast(Duration.ofMillis(30), Duration.ofMillis(1), Duration.ofMillis(4));
 
         boolean acked =
                 impatient.settle("t1", "the outcome", delivery, List.of(refusedTimes("event", Integer.MAX_VALUE)));
@@ -113,20 +113,20 @@ class SettlerTests {
         assertThat(Thread.currentThread().isInterrupted()).isTrue();
     }
 
-    private Settler.Publish awaited(String name) {
-        return Settler.Publish.awaited(() -> sent.add(name));
+    private AckLast.Publish awaited(String name) {
+        return AckLast.Publish.awaited(() -> sent.add(name));
     }
 
-    private Settler.Publish async(String name) {
+    private AckLast.Publish async(String name) {
         return () -> {
             sent.add(name);
-            return Settler.Confirm.DONE;
+            return AckLast.Confirm.DONE;
         };
     }
 
-    private Settler.Publish refusedTimes(String name, int times) {
+    private AckLast.Publish refusedTimes(String name, int times) {
         var refusals = new AtomicInteger(times);
-        return Settler.Publish.awaited(() -> {
+        return AckLast.Publish.awaited(() -> {
             sent.add(name);
             if (refusals.getAndDecrement() > 0) {
                 throw new PublishNackedException("t1", "celeriac.events", null);
@@ -134,7 +134,7 @@ class SettlerTests {
         });
     }
 
-    private static final class HeldDelivery implements Settler.Held {
+    private static final class HeldDelivery implements AckLast.Held {
         final AtomicInteger acks = new AtomicInteger();
         final AtomicInteger requeues = new AtomicInteger();
         volatile boolean open = true;

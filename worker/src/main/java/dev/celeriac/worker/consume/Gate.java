@@ -1,0 +1,82 @@
+package dev.celeriac.worker.consume;
+
+import dev.celeriac.producer.amqp.AmqpTaskMessages;
+import dev.celeriac.protocol.message.MalformedMessageException;
+import dev.celeriac.protocol.message.TaskHeaders;
+import dev.celeriac.protocol.message.TaskMessage;
+import dev.celeriac.protocol.message.TaskMessageCodec;
+import dev.celeriac.worker.control.Revocations;
+import dev.celeriac.worker.deadletter.DeadLetterReason;
+import dev.celeriac.worker.dispatch.TaskDefinition;
+import dev.celeriac.worker.dispatch.TaskRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.amqp.core.Message;
+
+/**
+ * The first step of a delivery: decides from the message alone, in this order, whether it goes to its queue's
+ * quarantine (delivered before and never settled), is dead-lettered (malformed, or no such task here), is dropped
+ * (expired, revoked), waits (due later) or runs.
+ */
+final class Gate {
+
+    /** The name a malformed message is dead-lettered under. */
+    static final String MALFORMED = "(malformed)";
+
+    private final TaskMessageCodec codec;
+    private final TaskRegistry registry;
+    private final Revocations revocations;
+    private final Clock clock;
+    private final String worker;
+
+    Gate(TaskMessageCodec codec, TaskRegistry registry, Revocations revocations, Clock clock, String worker) {
+        this.codec = codec;
+        this.registry = registry;
+        this.revocations = revocations;
+        this.clock = clock;
+        this.worker = worker;
+    }
+
+    /**
+     * @param quarantined whether the message was taken from its queue's quarantine, where a task runs whatever its
+     *     history
+     */
+    Admission admit(Message message, boolean quarantined) {
+        if (!quarantined && Boolean.TRUE.equals(message.getMessageProperties().getRedelivered())) {
+            return new Admission.Quarantine();
+        }
+        TaskMessage task;
+        try {
+            task = AmqpTaskMessages.decode(codec, message);
+        } catch (MalformedMessageException e) {
+            return new Admission.Reject(
+                    String.valueOf(message.getMessageProperties().getCorrelationId()),
+                    MALFORMED,
+                    null,
+                    DeadLetterReason.MALFORMED,
+                    e.reason().wireName() + ": " + e.getMessage());
+        }
+        TaskDefinition definition = registry.find(task.task());
+        if (definition == null) {
+            return new Admission.Reject(
+                    task.id(),
+                    task.task(),
+                    task,
+                    DeadLetterReason.UNKNOWN_TASK,
+                    "no task '" + task.task() + "' is registered on worker " + worker);
+        }
+        Instant now = clock.instant();
+        TaskHeaders headers = task.headers();
+        if (headers.expires() != null && !now.isBefore(headers.expires())) {
+            return new Admission.Drop(task, Revocation.EXPIRED);
+        }
+        if (revocations.isRevoked(task.id())) {
+            return new Admission.Drop(task, Revocation.REVOKED);
+        }
+        if (headers.eta() != null && headers.eta().isAfter(now)) {
+            return new Admission.Defer(task, Duration.between(now, headers.eta()));
+        }
+        return new Admission.Run(task, definition, now);
+    }
+}

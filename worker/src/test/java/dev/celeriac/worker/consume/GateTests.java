@@ -1,0 +1,135 @@
+package dev.celeriac.worker.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.celeriac.producer.amqp.AmqpTaskMessages;
+import dev.celeriac.protocol.message.TaskBody;
+import dev.celeriac.protocol.message.TaskHeaders;
+import dev.celeriac.protocol.message.TaskMessage;
+import dev.celeriac.protocol.message.TaskMessageCodec;
+import dev.celeriac.protocol.message.TaskProperties;
+import dev.celeriac.worker.CeleriacTask;
+import dev.celeriac.worker.control.Revocations;
+import dev.celeriac.worker.deadletter.DeadLetterReason;
+import dev.celeriac.worker.dispatch.TaskRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+
+class GateTests {
+
+    private static final Instant NOW = Instant.parse("2026-12-02T12:00:00Z");
+
+    private final TaskMessageCodec codec = new TaskMessageCodec();
+    private final Revocations revocations = new Revocations(Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC));
+    private final Gate gate = new Gate(codec, registry(), revocations, Clock.fixed(NOW, ZoneOffset.UTC), "w1@host");
+
+    /** A task the gate's registry knows. */
+    public static class Tasks {
+        @CeleriacTask(name = "gate.add")
+        public int add(int a, int b) {
+            return a + b;
+        }
+    }
+
+    @Test
+    void admitsAKnownCurrentDueTaskToRun() {
+        Admission admission = gate.admit(message("gate.add", h -> h), false);
+
+        assertThat(admission).isInstanceOfSatisfying(Admission.Run.class, run -> {
+            assertThat(run.task().id()).isEqualTo("t1");
+            assertThat(run.definition().name()).isEqualTo("gate.add");
+            assertThat(run.admittedAt()).isEqualTo(NOW);
+        });
+    }
+
+    @Test
+    void sendsARedeliveryToItsQuarantineUnlessItComesFromThere() {
+        Message redelivered = message("gate.add", h -> h);
+        redelivered.getMessageProperties().setRedelivered(true);
+
+        assertThat(gate.admit(redelivered, false)).isInstanceOf(Admission.Quarantine.class);
+        assertThat(gate.admit(redelivered, true)).isInstanceOf(Admission.Run.class);
+    }
+
+    @Test
+    void rejectsAMessageItCannotDecodeUnderItsCorrelationId() {
+        var properties = new MessageProperties();
+        properties.setCorrelationId("c9");
+        properties.setContentType("application/json");
+        Message garbage = new Message("not json".getBytes(StandardCharsets.UTF_8), properties);
+
+        assertThat(gate.admit(garbage, false)).isInstanceOfSatisfying(Admission.Reject.class, reject -> {
+            assertThat(reject.id()).isEqualTo("c9");
+            assertThat(reject.name()).isEqualTo(Gate.MALFORMED);
+            assertThat(reject.task()).isNull();
+            assertThat(reject.reason()).isEqualTo(DeadLetterReason.MALFORMED);
+        });
+    }
+
+    @Test
+    void rejectsATaskNoOneHereRegisteredNamingTheWorker() {
+        assertThat(gate.admit(message("gate.nope", h -> h), false))
+                .isInstanceOfSatisfying(Admission.Reject.class, reject -> {
+                    assertThat(reject.reason()).isEqualTo(DeadLetterReason.UNKNOWN_TASK);
+                    assertThat(reject.task().task()).isEqualTo("gate.nope");
+                    assertThat(reject.detail()).isEqualTo("no task 'gate.nope' is registered on worker w1@host");
+                });
+    }
+
+    @Test
+    void dropsAnExpiredTaskAtItsExpiryAndARevokedOne() {
+        assertThat(gate.admit(message("gate.add", h -> h.expires(NOW)), false))
+                .isEqualTo(new Admission.Drop(decoded("gate.add", h -> h.expires(NOW)), Revocation.EXPIRED));
+        assertThat(gate.admit(message("gate.add", h -> h.expires(NOW.plusMillis(1))), false))
+                .isInstanceOf(Admission.Run.class);
+
+        revocations.revoke("t1", false);
+
+        assertThat(gate.admit(message("gate.add", h -> h), false))
+                .isInstanceOfSatisfying(
+                        Admission.Drop.class, drop -> assertThat(drop.why()).isEqualTo(Revocation.REVOKED));
+    }
+
+    @Test
+    void defersATaskDueLaterForTheTimeThatRemains() {
+        assertThat(gate.admit(message("gate.add", h -> h.eta(NOW.plusSeconds(90))), false))
+                .isInstanceOfSatisfying(
+                        Admission.Defer.class,
+                        defer -> assertThat(defer.remaining()).isEqualTo(Duration.ofSeconds(90)));
+        assertThat(gate.admit(message("gate.add", h -> h.eta(NOW)), false)).isInstanceOf(Admission.Run.class);
+    }
+
+    @Test
+    void anExpiredTaskIsDroppedBeforeItsRevocationOrItsEtaAreLookedAt() {
+        revocations.revoke("t1", false);
+
+        assertThat(gate.admit(message("gate.add", h -> h.expires(NOW).eta(NOW.plusSeconds(5))), false))
+                .isInstanceOfSatisfying(
+                        Admission.Drop.class, drop -> assertThat(drop.why()).isEqualTo(Revocation.EXPIRED));
+    }
+
+    private static TaskRegistry registry() {
+        var registry = new TaskRegistry();
+        registry.postProcessAfterInitialization(new Tasks(), "tasks");
+        return registry;
+    }
+
+    private TaskMessage decoded(String task, UnaryOperator<TaskHeaders.Builder> headers) {
+        return AmqpTaskMessages.decode(codec, message(task, headers));
+    }
+
+    private Message message(String task, UnaryOperator<TaskHeaders.Builder> headers) {
+        var message = new TaskMessage(
+                TaskProperties.forTask("t1"),
+                headers.apply(TaskHeaders.builder(task, "t1")).build(),
+                new TaskBody(null, null, null));
+        return AmqpTaskMessages.toMessage(codec.encode(message));
+    }
+}
