@@ -8,11 +8,14 @@ import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.producer.TaskRequest;
 import dev.celeriac.protocol.event.EventType;
 import dev.celeriac.protocol.event.TaskEvent;
+import dev.celeriac.protocol.names.LogFields;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +24,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The runnable worker as users run it, a JVM of its own, stopped with SIGTERM and killed with SIGKILL mid-run: no
@@ -33,21 +38,24 @@ class WorkerProcessIntegrationTests {
 
     private static final int POOL = 4;
 
-    private static Process startWorker(RabbitEndpoint endpoint, String name, Path log) throws Exception {
+    private static Process startWorker(RabbitEndpoint endpoint, String name, Path log, String... more)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(
-                        java,
-                        "-jar",
-                        Path.of("target", "celeriac-worker.jar").toString(),
-                        "--spring.rabbitmq.host=" + endpoint.host(),
-                        "--spring.rabbitmq.port=" + endpoint.port(),
-                        "--spring.rabbitmq.username=" + endpoint.username(),
-                        "--spring.rabbitmq.password=" + endpoint.password(),
-                        "--spring.rabbitmq.virtual-host=" + endpoint.virtualHost(),
-                        "--celeriac.worker.hostname=" + name,
-                        "--server.port=0",
-                        "--celeriac.worker.queues.default.concurrency=" + POOL,
-                        "--celeriac.worker.shutdown-grace=10s")
+        var command = new ArrayList<>(List.of(
+                java,
+                "-jar",
+                Path.of("target", "celeriac-worker.jar").toString(),
+                "--spring.rabbitmq.host=" + endpoint.host(),
+                "--spring.rabbitmq.port=" + endpoint.port(),
+                "--spring.rabbitmq.username=" + endpoint.username(),
+                "--spring.rabbitmq.password=" + endpoint.password(),
+                "--spring.rabbitmq.virtual-host=" + endpoint.virtualHost(),
+                "--celeriac.worker.hostname=" + name,
+                "--server.port=0",
+                "--celeriac.worker.queues.default.concurrency=" + POOL,
+                "--celeriac.worker.shutdown-grace=10s"));
+        command.addAll(List.of(more));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -85,9 +93,22 @@ class WorkerProcessIntegrationTests {
         try (var producer = producer();
                 var events = new EventLog(rabbit.endpoint())) {
             Process worker = startWorker(rabbit.endpoint(), "sigterm@test", log);
+            List<TaskHandle> tasks;
             try {
                 awaitOnline(events, "sigterm@test");
-                List<TaskHandle> tasks = producer.getBean(TaskClient.class).submitAll(sleeps(20, 2_000));
+                // A task's own log line names the task, as Celery's do: "INFO demo.log[<id>]".
+                TaskHandle logs = producer.getBean(TaskClient.class).submit("demo.log", "a line of the task");
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> Files.readString(log).contains("a line of the task"));
+                assertThat(Files.readAllLines(log))
+                        .filteredOn(line -> line.endsWith("a line of the task"))
+                        .singleElement()
+                        .asString()
+                        .contains(" INFO demo.log[" + logs.id() + "] ");
+                assertThat(Files.readAllLines(log))
+                        .as("lines outside a task name none")
+                        .noneMatch(line -> line.contains("INFO []"));
+                tasks = producer.getBean(TaskClient.class).submitAll(sleeps(20, 2_000));
                 await().atMost(Duration.ofSeconds(20))
                         .until(() -> events.all(EventType.TASK_STARTED).size() >= POOL);
 
@@ -112,15 +133,59 @@ class WorkerProcessIntegrationTests {
                     "celeriac.worker.hostname=second@test",
                     "celeriac.worker.queues.default.concurrency=8")) {
                 await().atMost(Duration.ofSeconds(60))
-                        .until(() -> events.all(EventType.TASK_SUCCEEDED).size() >= 20);
+                        .until(() -> successes(events, tasks).size() >= 20);
             }
-            var done = events.all(EventType.TASK_SUCCEEDED).stream()
-                    .map(s -> ((TaskEvent) s.event()).uuid())
-                    .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+            Map<String, Long> done = successes(events, tasks);
             assertThat(done)
                     .as("every task succeeded exactly once")
                     .hasSize(20)
                     .allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        }
+    }
+
+    /**
+     * With Spring Boot's structured logging, each line is a JSON object, and a task's lines carry its id, name,
+     * attempt and queue as fields of their own, for log shippers to index; lines outside a task carry none.
+     */
+    @Test
+    void structuredLogsGiveEachLineOfATaskItsTaskAsFields() throws Exception {
+        Path log = File.createTempFile("celeriac-worker-json", ".log").toPath();
+        try (var producer = producer();
+                var events = new EventLog(rabbit.endpoint())) {
+            Process worker =
+                    startWorker(rabbit.endpoint(), "json@test", log, "--logging.structured.format.console=ecs");
+            try {
+                awaitOnline(events, "json@test");
+                TaskHandle task = producer.getBean(TaskClient.class).submit("demo.log", "a line as JSON");
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> Files.readString(log).contains("a line as JSON"));
+                var mapper = JsonMapper.builder().build();
+                List<JsonNode> lines = Files.readAllLines(log).stream()
+                        .filter(line -> line.startsWith("{"))
+                        .map(mapper::readTree)
+                        .toList();
+                assertThat(lines).hasSizeGreaterThan(10);
+                assertThat(lines)
+                        .filteredOn(line ->
+                                "a line as JSON".equals(line.path("message").asString()))
+                        .singleElement()
+                        .satisfies(line -> {
+                            assertThat(line.path(LogFields.TASK_ID).asString()).isEqualTo(task.id());
+                            assertThat(line.path(LogFields.TASK_NAME).asString())
+                                    .isEqualTo("demo.log");
+                            assertThat(line.path(LogFields.TASK_ATTEMPT).asString())
+                                    .isEqualTo("1");
+                            assertThat(line.path(LogFields.TASK_QUEUE).asString())
+                                    .isEqualTo("default");
+                        });
+                assertThat(lines)
+                        .filteredOn(line -> line.path("message").asString().contains(" is ready"))
+                        .singleElement()
+                        .satisfies(
+                                line -> assertThat(line.has(LogFields.TASK_ID)).isFalse());
+            } finally {
+                worker.destroyForcibly();
+            }
         }
     }
 

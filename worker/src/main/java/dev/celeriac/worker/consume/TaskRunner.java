@@ -269,9 +269,9 @@ public final class TaskRunner {
                 ? null
                 : timers.schedule(
                         () -> hardLimit(run, limits.hard()), limits.hard().toNanos(), TimeUnit.NANOSECONDS);
-        sendQuietly(run.task.id(), new TaskEvent.Started(s.events().source(), run.task.id(), attempt(run.task)));
         Execution.Attempt attempt;
-        try {
+        try (var logged = TaskLogContext.of(run.task, run.queue)) {
+            sendQuietly(run.task.id(), new TaskEvent.Started(s.events().source(), run.task.id(), attempt(run.task)));
             JsonNode result = s.invoker()
                     .invoke(
                             run.definition,
@@ -340,7 +340,7 @@ public final class TaskRunner {
             when run.terminated -> new Outcome.Revoked(task, Revocation.TERMINATED, threw.runtime());
             case Execution.Attempt.Threw threw -> afterFailure(run, threw);
         };
-        try {
+        try (var logged = TaskLogContext.of(task, run.queue)) {
             if (settler.settle(outcome, run.queue, run.message, run.delivery)) {
                 totals.computeIfAbsent(task.task(), name -> new LongAdder()).increment();
             }

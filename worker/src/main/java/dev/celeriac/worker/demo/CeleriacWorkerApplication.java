@@ -13,13 +13,18 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class CeleriacWorkerApplication {
 
+    /** The log level, then the task a line is about as Celery writes it, {@code name[id]}; nothing outside a task. */
+    static final String TASK_LEVEL_PATTERN = "%5p%replace( %X{task_name}[%X{task_id}]){'^ \\[\\]$', ''}";
+
     public static void main(String[] args) {
         var application = new SpringApplication(CeleriacWorkerApplication.class);
         application.setDefaultProperties(Map.of(
                 "spring.application.name", "celeriac-worker",
                 "server.port", "8081",
                 "management.endpoints.web.exposure.include", "health,info,prometheus",
-                "management.endpoint.health.probes.enabled", "true"));
+                "management.endpoint.health.probes.enabled", "true",
+                // A task's lines say which task, as Celery's do: "INFO demo.add[<id>] ..." (set in the MDC).
+                "logging.pattern.level", TASK_LEVEL_PATTERN));
         GracefulExit.install(application);
         application.run(args);
     }

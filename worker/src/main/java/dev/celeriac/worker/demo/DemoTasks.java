@@ -4,11 +4,15 @@ import dev.celeriac.worker.CeleriacTask;
 import dev.celeriac.worker.NonRetryableException;
 import dev.celeriac.worker.TaskContext;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /** Tasks to try Celeriac with, from a shell, from Python or from the benchmarks. */
 @Component
 public class DemoTasks {
+
+    private static final Logger log = LoggerFactory.getLogger(DemoTasks.class);
 
     /** Adds two numbers. */
     @CeleriacTask(name = "demo.add")
@@ -54,6 +58,13 @@ public class DemoTasks {
                     "attempt " + context.attempt() + " of " + context.id() + " fails on purpose");
         }
         return context.attempt();
+    }
+
+    /** Logs a line, as a task's own code does: the line carries the task's id, name and attempt. */
+    @CeleriacTask(name = "demo.log")
+    public String log(String message) {
+        log.info("{}", message);
+        return message;
     }
 
     /** Always fails with an error that is not retried. */
