@@ -171,7 +171,11 @@ public final class DeadLetterCollector implements SmartLifecycle {
                     letter.taskId(),
                     "DeadLettered('" + letter.reason() + "')",
                     null,
-                    Map.of("reason", String.valueOf(letter.reason()), EventFields.REPLAY, letter.replay())))));
+                    Map.of(
+                            EventFields.REASON,
+                            String.valueOf(letter.reason()),
+                            EventFields.REPLAY,
+                            letter.replay())))));
         }
         return true;
     }

@@ -173,7 +173,7 @@ public final class TaskProjection {
             }
             case TaskEvent.Failed failed -> {
                 outcome = failure(worker, failed.exception(), failed.traceback(), at);
-                detail = String.valueOf(failed.extra().getOrDefault("reason", ""));
+                detail = String.valueOf(failed.extra().getOrDefault(EventFields.REASON, ""));
             }
             case TaskEvent.Retried retried -> {
                 outcome = failure(worker, retried.exception(), retried.traceback(), null);
@@ -184,13 +184,13 @@ public final class TaskProjection {
                 detail = revoked.expired() ? "expired" : revoked.terminated() ? "terminated" : "revoked";
             }
             case TaskEvent.Rejected rejected -> {
-                detail = String.valueOf(rejected.extra().getOrDefault("reason", "rejected"));
+                detail = String.valueOf(rejected.extra().getOrDefault(EventFields.REASON, "rejected"));
                 outcome = new TaskChange.Outcome(
                         worker,
                         null,
                         false,
                         "Rejected",
-                        String.valueOf(rejected.extra().getOrDefault("detail", detail)),
+                        String.valueOf(rejected.extra().getOrDefault(EventFields.DETAIL, detail)),
                         null,
                         at);
             }

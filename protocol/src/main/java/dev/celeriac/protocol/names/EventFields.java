@@ -35,6 +35,13 @@ public final class EventFields {
      * run's events outrank the events of the runs before it.
      */
     public static final String REPLAY = "replay";
+    /**
+     * Celeriac adds it to task-failed, task-rejected and dead-letter events: why the task was dead-lettered (a
+     * {@code DeadLetterReason}'s wire name, e.g. {@code retries-exhausted}).
+     */
+    public static final String REASON = "reason";
+    /** Celeriac adds it to task-rejected: what was wrong with the message, in words. */
+    public static final String DETAIL = "detail";
     /** Celeriac's task-progress event: what the task reported, as JSON text. */
     public static final String PROGRESS = "progress";
 

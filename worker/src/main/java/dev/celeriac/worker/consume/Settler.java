@@ -111,7 +111,11 @@ final class Settler {
                 traceback,
                 withRun(
                         task,
-                        Map.of(EventFields.RETRIES, retry.next().headers().retries(), "eta", etaText(retry.next()))));
+                        Map.of(
+                                EventFields.RETRIES,
+                                retry.next().headers().retries(),
+                                EventFields.ETA,
+                                etaText(retry.next()))));
         boolean acked = ackLast.settle(
                 task.id(),
                 "the retry",
@@ -137,7 +141,7 @@ final class Settler {
                 task.id(),
                 celeryException(failure.failure()),
                 traceback,
-                withRun(task, Map.of("reason", reason, EventFields.RETRIES, retries)));
+                withRun(task, Map.of(EventFields.REASON, reason, EventFields.RETRIES, retries)));
         boolean acked = ackLast.settle(
                 task.id(),
                 "the dead letter",
@@ -167,7 +171,7 @@ final class Settler {
                 p.events().source(),
                 id,
                 false,
-                Map.of("reason", reject.reason().wireName(), "detail", reject.detail()));
+                Map.of(EventFields.REASON, reject.reason().wireName(), EventFields.DETAIL, reject.detail()));
         boolean acked = ackLast.settle(
                 id,
                 "the dead letter",
