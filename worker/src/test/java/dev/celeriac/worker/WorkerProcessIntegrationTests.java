@@ -11,6 +11,7 @@ import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.names.LogFields;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
+import dev.celeriac.worker.lifecycle.Worker;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,6 +142,60 @@ class WorkerProcessIntegrationTests {
                     .hasSize(20)
                     .allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
         }
+    }
+
+    /**
+     * A worker whose pool holds more threads still running tasks abandoned at their hard time limit than
+     * {@code max-abandoned-threads} drains and exits with code 75, so that its supervisor (Docker's restart policy,
+     * Kubernetes) starts a fresh JVM instead of one whose threads are lost to tasks that never end. The abandoned
+     * attempts themselves are failed and reported, before the exit.
+     */
+    @Test
+    void aWorkerWhoseAbandonedThreadsPassTheLimitReportsThemAndExitsToBeStartedAfresh() throws Exception {
+        Path log = File.createTempFile("celeriac-worker-recycle", ".log").toPath();
+        try (var producer = producer();
+                var events = new EventLog(rabbit.endpoint())) {
+            Process worker = startWorker(
+                    rabbit.endpoint(),
+                    "recycle@test",
+                    log,
+                    "--celeriac.demo.fault-tasks=true",
+                    "--celeriac.worker.max-abandoned-threads=1");
+            try {
+                awaitOnline(events, "recycle@test");
+                var client = producer.getBean(TaskClient.class);
+                // The first abandoned thread is within the limit; the second passes it.
+                TaskHandle first = client.submit("demo.spin", 120_000);
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> failed(events).contains(first.id()));
+                assertThat(worker.isAlive())
+                        .as("one abandoned thread is within the limit")
+                        .isTrue();
+                TaskHandle second = client.submit("demo.spin", 120_000);
+
+                assertThat(worker.waitFor(60, TimeUnit.SECONDS))
+                        .as("exited; log at %s", log)
+                        .isTrue();
+                assertThat(worker.exitValue()).as("exit code; log at %s", log).isEqualTo(Worker.RECYCLE_EXIT_CODE);
+                assertThat(failed(events)).contains(first.id(), second.id());
+                assertThat(events.all(EventType.TASK_FAILED).stream()
+                                .map(s -> (TaskEvent.Failed) s.event())
+                                .filter(e -> e.uuid().equals(second.id()))
+                                .map(TaskEvent.Failed::exception))
+                        .singleElement()
+                        .asString()
+                        .startsWith("TimeLimitExceededException(");
+                assertThat(events.all(EventType.WORKER_OFFLINE)).isNotEmpty();
+            } finally {
+                worker.destroyForcibly();
+            }
+        }
+    }
+
+    private static List<String> failed(EventLog events) {
+        return events.all(EventType.TASK_FAILED).stream()
+                .map(s -> ((TaskEvent) s.event()).uuid())
+                .toList();
     }
 
     /**

@@ -23,4 +23,17 @@ public class FaultTasks {
     public void halt() {
         Runtime.getRuntime().halt(HALT_STATUS);
     }
+
+    /**
+     * Spins for {@code ms} ignoring interrupts, as a task stuck in a busy loop or in native code does: only its hard
+     * time limit of 1 s ends the attempt (failed, not retried), and its thread runs on, abandoned, until the spin ends.
+     */
+    @CeleriacTask(name = "demo.spin", timeLimit = "1s", maxRetries = 0)
+    public long spin(long ms) {
+        long end = System.nanoTime() + ms * 1_000_000;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+        return ms;
+    }
 }
