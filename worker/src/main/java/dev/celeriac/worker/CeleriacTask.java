@@ -49,4 +49,11 @@ public @interface CeleriacTask {
 
     /** Time after which the task is abandoned, its slot freed and the attempt failed; empty for none. */
     String timeLimit() default "";
+
+    /**
+     * How often one worker starts this task, in Celery's syntax: {@code "10/s"}, {@code "100/m"}, {@code "1000/h"};
+     * empty for no limit. A run asked for sooner waits in the broker's delay ladder, never in a pool slot.
+     * {@code celeriac.worker.rate-limits.<task>} and Celery's {@code rate_limit} command override it.
+     */
+    String rateLimit() default "";
 }

@@ -10,6 +10,8 @@ import dev.celeriac.protocol.event.EventType;
 import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import dev.celeriac.testsupport.celery.CeleryPython;
+import dev.celeriac.worker.ratelimit.RateLimit;
+import dev.celeriac.worker.ratelimit.RateLimiter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -216,6 +218,23 @@ class CeleryRemoteControlIntegrationTests {
                         .at("/" + OTHER + "/worker_send_task_events")
                         .asBoolean())
                 .isTrue();
+    }
+
+    /** {@code celery control rate_limit} changes a Java worker's limit of a task type while it runs, and lifts it. */
+    @Test
+    void controlRateLimitSetsAndLiftsAJavaWorkersLimitOfATaskType() {
+        RateLimiter limiter = other.getBean(RateLimiter.class);
+
+        assertThat(celery("control", "rate_limit", "-d", OTHER, "demo.echo", "30/m"))
+                .contains("new rate limit set successfully");
+        assertThat(limiter.limits()).containsEntry("demo.echo", RateLimit.parse("0.5/s"));
+        assertThat(worker.getBean(RateLimiter.class).limits()).doesNotContainKey("demo.echo");
+        assertThat(celery("control", "rate_limit", "-d", OTHER, "demo.nope", "1/s"))
+                .contains("unknown task demo.nope");
+
+        assertThat(celery("control", "rate_limit", "-d", OTHER, "demo.echo", "0"))
+                .contains("rate limit disabled successfully");
+        assertThat(limiter.limits()).doesNotContainKey("demo.echo");
     }
 
     @Test

@@ -22,6 +22,11 @@ public final class MetricNames {
     public static final String TASKS_DEAD_LETTERED = "celeriac.tasks.dead.lettered";
     /** Counter: tasks quarantined to run alone after a delivery ended unsettled, tagged task, queue. */
     public static final String TASKS_QUARANTINED = "celeriac.tasks.quarantined";
+    /**
+     * Counter: runs a worker sent round the delay ladder because their task type's rate limit was reached, tagged
+     * task, queue.
+     */
+    public static final String TASKS_THROTTLED = "celeriac.tasks.throttled";
     /** Counter: tasks revoked or expired instead of run, tagged task, queue. */
     public static final String TASKS_REVOKED = "celeriac.tasks.revoked";
     /** Gauge: busy slots of a pool, tagged queue, pool. */

@@ -23,6 +23,7 @@ import dev.celeriac.worker.events.EventPublisher;
 import dev.celeriac.worker.lifecycle.Worker;
 import dev.celeriac.worker.metrics.WorkerMetrics;
 import dev.celeriac.worker.pool.TaskPool;
+import dev.celeriac.worker.ratelimit.RateLimiter;
 import dev.celeriac.worker.results.ResultReplies;
 import dev.celeriac.worker.retry.DelayPublisher;
 import dev.celeriac.worker.retry.FailureClassifier;
@@ -63,6 +64,13 @@ public final class CeleriacWorkerAutoConfiguration {
         return new Revocations(properties.revocationRetention(), Clock.systemUTC());
     }
 
+    /** The rate limits of the task types (configured, declared, or set live by Celery's rate_limit command). */
+    @Bean
+    @ConditionalOnMissingBean
+    RateLimiter celeriacRateLimiter(WorkerProperties properties) {
+        return new RateLimiter(properties.parsedRateLimits(), System::nanoTime);
+    }
+
     @Bean
     WorkerMetrics celeriacWorkerMetrics(ObjectProvider<MeterRegistry> meterRegistry) {
         return new WorkerMetrics(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
@@ -97,6 +105,7 @@ public final class CeleriacWorkerAutoConfiguration {
             TaskRegistry registry,
             TopologyProperties topologyProperties,
             Revocations revocations,
+            RateLimiter limiter,
             WorkerMetrics metrics) {
         String hostname = properties.hostname() != null ? properties.hostname() : NodeNames.of("celeriac-");
         var events = new EventPublisher(
@@ -115,6 +124,7 @@ public final class CeleriacWorkerAutoConfiguration {
                 new DeadLetterPublisher(publisher, hostname, properties.publishTimeout(), Clock.systemUTC()),
                 new DelayPublisher(publisher, codec, topologyProperties.ladder(), properties.publishTimeout()),
                 revocations,
+                limiter,
                 metrics,
                 new ResultReplies(publisher, codec.mapper(), properties.publishTimeout()),
                 properties.publishTimeout(),
@@ -139,6 +149,7 @@ public final class CeleriacWorkerAutoConfiguration {
             TaskMessageCodec codec,
             ObjectProvider<AmqpAdmin> admin,
             WorkerMetrics metrics,
+            RateLimiter limiter,
             TaskClient client) {
         var consumers = new ArrayList<QueueConsumer>();
         properties.queues().forEach((queue, settings) -> {
@@ -170,7 +181,7 @@ public final class CeleriacWorkerAutoConfiguration {
                         topology),
                 node -> new RemoteControl(
                         new ControlCommands(
-                                node, revocations, ControlCommands.persistingWith(client), Clock.systemUTC()),
+                                node, revocations, limiter, ControlCommands.persistingWith(client), Clock.systemUTC()),
                         codec.mapper(),
                         Clock.systemUTC()));
     }

@@ -2,6 +2,7 @@ package dev.celeriac.worker.config;
 
 import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.worker.pool.PoolKind;
+import dev.celeriac.worker.ratelimit.RateLimit;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -31,6 +32,9 @@ import org.springframework.validation.annotation.Validated;
  *     rejected). Without them neither the ledger nor Celery's monitors see a task's progress (the ledger keeps it
  *     PENDING); worker heartbeats are sent either way. Off suits fleets where nobody reads task states, like a Celery
  *     worker without {@code -E}.
+ * @param rateLimits Rate limits by task name, in Celery's syntax ({@code 10/s}, {@code 100/m}, {@code 1000/h}; 0 for
+ *     none), per worker; they win over a task's {@code @CeleriacTask(rateLimit)}. A run asked for sooner waits in the
+ *     broker's delay ladder, never in a pool slot.
  */
 @Validated
 @ConfigurationProperties("celeriac.worker")
@@ -43,7 +47,8 @@ public record WorkerProperties(
         @DefaultValue("10s") @NotNull Duration publishTimeout,
         @DefaultValue("8") @Min(1) int maxAbandonedThreads,
         @DefaultValue("24h") @NotNull Duration revocationRetention,
-        @DefaultValue("true") boolean taskEvents) {
+        @DefaultValue("true") boolean taskEvents,
+        Map<String, String> rateLimits) {
 
     /**
      * One consumed queue and its pool.
@@ -81,5 +86,20 @@ public record WorkerProperties(
             }
         });
         queues = new LinkedHashMap<>(sorted);
+        rateLimits = new TreeMap<>(rateLimits == null ? Map.of() : rateLimits);
+        rateLimits.forEach((task, limit) -> {
+            try {
+                RateLimit.parse(limit);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("celeriac.worker.rate-limits." + task + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** The configured rate limits, read. */
+    public Map<String, RateLimit> parsedRateLimits() {
+        var parsed = new TreeMap<String, RateLimit>();
+        rateLimits.forEach((task, limit) -> parsed.put(task, RateLimit.parse(limit)));
+        return parsed;
     }
 }

@@ -31,6 +31,12 @@ sealed interface Admission {
     record Reject(String id, String name, TaskMessage task, DeadLetterReason reason, String detail)
             implements Admission {}
 
+    /**
+     * Its task type's rate limit is reached on this worker: once round the delay ladder, for at least {@code delay},
+     * holding neither a slot nor a prefetch place meanwhile.
+     */
+    record Throttle(TaskMessage task, Duration delay) implements Admission {}
+
     /** Not to run: revoked, or past its {@code expires} time. */
     record Drop(TaskMessage task, Revocation why) implements Admission {}
 }

@@ -9,6 +9,7 @@ import dev.celeriac.worker.control.Revocations;
 import dev.celeriac.worker.deadletter.DeadLetterReason;
 import dev.celeriac.worker.dispatch.TaskDefinition;
 import dev.celeriac.worker.dispatch.TaskRegistry;
+import dev.celeriac.worker.ratelimit.RateLimiter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +18,7 @@ import org.springframework.amqp.core.Message;
 /**
  * The first step of a delivery: decides from the message alone, in this order, whether it goes to its queue's
  * quarantine (delivered before and never settled), is dead-lettered (malformed, or no such task here), is dropped
- * (expired, revoked), waits (due later) or runs.
+ * (expired, revoked), waits (due later, or its task type's rate limit reached) or runs.
  */
 final class Gate {
 
@@ -27,13 +28,21 @@ final class Gate {
     private final TaskMessageCodec codec;
     private final TaskRegistry registry;
     private final Revocations revocations;
+    private final RateLimiter limiter;
     private final Clock clock;
     private final String worker;
 
-    Gate(TaskMessageCodec codec, TaskRegistry registry, Revocations revocations, Clock clock, String worker) {
+    Gate(
+            TaskMessageCodec codec,
+            TaskRegistry registry,
+            Revocations revocations,
+            RateLimiter limiter,
+            Clock clock,
+            String worker) {
         this.codec = codec;
         this.registry = registry;
         this.revocations = revocations;
+        this.limiter = limiter;
         this.clock = clock;
         this.worker = worker;
     }
@@ -76,6 +85,10 @@ final class Gate {
         }
         if (headers.eta() != null && headers.eta().isAfter(now)) {
             return new Admission.Defer(task, Duration.between(now, headers.eta()));
+        }
+        Duration wait = limiter.admit(task.task(), definition.rateLimit());
+        if (!wait.isZero()) {
+            return new Admission.Throttle(task, wait);
         }
         return new Admission.Run(task, definition, now);
     }

@@ -30,6 +30,9 @@ sealed interface Outcome {
     /** Not due yet: once more round the delay ladder. */
     record Deferred(TaskMessage task, Duration remaining) implements Outcome {}
 
+    /** Its task type's rate limit reached: round the delay ladder, for at least {@code delay}. */
+    record Throttled(TaskMessage task, Duration delay) implements Outcome {}
+
     /** Came back unsettled from an earlier delivery: moved to its queue's quarantine, to run alone. */
     record Quarantined() implements Outcome {}
 

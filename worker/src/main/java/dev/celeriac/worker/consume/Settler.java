@@ -76,6 +76,18 @@ final class Settler {
                         delivery,
                         List.of(AckLast.Publish.awaited(
                                 () -> p.delays().defer(deferred.task().id(), message, queue, deferred.remaining()))));
+            case Outcome.Throttled throttled -> {
+                boolean acked = ackLast.settle(
+                        throttled.task().id(),
+                        "the wait for the rate limit",
+                        delivery,
+                        List.of(AckLast.Publish.awaited(
+                                () -> p.delays().defer(throttled.task().id(), message, queue, throttled.delay()))));
+                if (acked) {
+                    metrics.throttled(throttled.task().task(), queue);
+                }
+                yield acked;
+            }
             case Outcome.Quarantined q -> quarantined(queue, message, delivery);
             case Outcome.HandedBack back ->
                 moved(back.fromQuarantine() ? TopologyNames.suspectQueue(queue) : queue, message, Map.of(), delivery);

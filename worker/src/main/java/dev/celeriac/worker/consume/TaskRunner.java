@@ -20,6 +20,7 @@ import dev.celeriac.worker.dispatch.TaskRegistry;
 import dev.celeriac.worker.events.EventPublisher;
 import dev.celeriac.worker.metrics.WorkerMetrics;
 import dev.celeriac.worker.pool.TaskPool;
+import dev.celeriac.worker.ratelimit.RateLimiter;
 import dev.celeriac.worker.results.ResultReplies;
 import dev.celeriac.worker.retry.Decision;
 import dev.celeriac.worker.retry.DelayPublisher;
@@ -66,6 +67,7 @@ public final class TaskRunner {
             DeadLetterPublisher deadLetters,
             DelayPublisher delays,
             Revocations revocations,
+            RateLimiter limiter,
             WorkerMetrics metrics,
             ResultReplies replies,
             Duration publishTimeout,
@@ -87,6 +89,7 @@ public final class TaskRunner {
                 services.codec(),
                 services.registry(),
                 services.revocations(),
+                services.limiter(),
                 services.clock(),
                 services.events().hostname());
         this.settler = new Settler(
@@ -175,6 +178,7 @@ public final class TaskRunner {
             case Admission.Reject reject -> new Outcome.Rejected(reject);
             case Admission.Drop drop -> new Outcome.Revoked(drop.task(), drop.why(), null);
             case Admission.Defer defer -> new Outcome.Deferred(defer.task(), defer.remaining());
+            case Admission.Throttle throttle -> new Outcome.Throttled(throttle.task(), throttle.delay());
             case Admission.Run admitted -> {
                 TaskPool.Slot slot = awaitSlot(pool, stopping);
                 if (slot != null && !stopping.getAsBoolean()) {

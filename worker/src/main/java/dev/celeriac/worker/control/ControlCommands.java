@@ -6,6 +6,8 @@ import dev.celeriac.protocol.control.Revoke;
 import dev.celeriac.protocol.message.MalformedMessageException;
 import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.protocol.topology.QueueSpec;
+import dev.celeriac.worker.ratelimit.RateLimit;
+import dev.celeriac.worker.ratelimit.RateLimiter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,6 +93,7 @@ public final class ControlCommands {
 
     private final Node node;
     private final Revocations revocations;
+    private final RateLimiter limiter;
     private final Consumer<Revoke> persist;
     private final Clock clock;
 
@@ -98,9 +101,11 @@ public final class ControlCommands {
      * @param persist publishes a revoke that was broadcast to every worker on the revocation stream, so that workers
      *     that start later honour it too
      */
-    public ControlCommands(Node node, Revocations revocations, Consumer<Revoke> persist, Clock clock) {
+    public ControlCommands(
+            Node node, Revocations revocations, RateLimiter limiter, Consumer<Revoke> persist, Clock clock) {
         this.node = node;
         this.revocations = revocations;
+        this.limiter = limiter;
         this.persist = persist;
         this.clock = clock;
     }
@@ -161,6 +166,7 @@ public final class ControlCommands {
                 yield null;
             }
             case "hello" -> hello(arguments);
+            case "rate_limit" -> rateLimit(arguments);
             case Revoke.METHOD, Revoke.TERMINATE_METHOD -> revoke(command);
             default -> error("command '" + command.method() + "' is not supported by Celeriac workers");
         };
@@ -331,6 +337,27 @@ public final class ControlCommands {
         reply.put("revoked", revoked);
         reply.put("clock", node.clock());
         return reply;
+    }
+
+    /**
+     * Celery's {@code rate_limit}: sets a task type's limit on this worker from now on ({@code task_name},
+     * {@code rate_limit} in Celery's syntax; 0 or none lifts it). Answered as Celery answers it.
+     */
+    private Map<String, Object> rateLimit(JsonNode arguments) {
+        String task = arguments.path("task_name").asString("");
+        if (!node.registered().contains(task)) {
+            return error("unknown task " + task);
+        }
+        JsonNode value = arguments.path("rate_limit");
+        RateLimit limit;
+        try {
+            limit = value.isNull() || value.isMissingNode() ? RateLimit.NONE : RateLimit.parse(value.asString());
+        } catch (IllegalArgumentException e) {
+            return error("invalid rate limit string: " + e.getMessage());
+        }
+        limiter.set(task, limit);
+        log.info("rate limit of task {} set to {} by remote control", task, value.isNull() ? "none" : value.asString());
+        return ok(limit.limits() ? "new rate limit set successfully" : "rate limit disabled successfully");
     }
 
     private static Map<String, Object> ok(Object value) {

@@ -1,6 +1,7 @@
 package dev.celeriac.worker.dispatch;
 
 import dev.celeriac.protocol.message.TimeLimit;
+import dev.celeriac.worker.ratelimit.RateLimit;
 import dev.celeriac.worker.retry.RetryPolicy;
 import java.lang.reflect.Method;
 
@@ -13,6 +14,13 @@ import java.lang.reflect.Method;
  * @param method the method to invoke
  * @param retryPolicy retry policy
  * @param timeLimit soft and hard limits (a message's own {@code timelimit} header overrides them)
+ * @param rateLimit how often one worker starts it (configuration and Celery's {@code rate_limit} override it)
  */
 public record TaskDefinition(
-        String name, String queue, Object bean, Method method, RetryPolicy retryPolicy, TimeLimit timeLimit) {}
+        String name,
+        String queue,
+        Object bean,
+        Method method,
+        RetryPolicy retryPolicy,
+        TimeLimit timeLimit,
+        RateLimit rateLimit) {}

@@ -3,6 +3,7 @@ package dev.celeriac.worker.dispatch;
 import dev.celeriac.protocol.message.TimeLimit;
 import dev.celeriac.protocol.names.NameRules;
 import dev.celeriac.worker.CeleriacTask;
+import dev.celeriac.worker.ratelimit.RateLimit;
 import dev.celeriac.worker.retry.RetryPolicy;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -59,7 +60,8 @@ public final class TaskRegistry implements BeanPostProcessor {
                         List.of(annotation.noRetryOn())),
                 new TimeLimit(
                         optionalDuration(where, "softTimeLimit", annotation.softTimeLimit()),
-                        optionalDuration(where, "timeLimit", annotation.timeLimit())));
+                        optionalDuration(where, "timeLimit", annotation.timeLimit())),
+                rateLimit(where, annotation.rateLimit()));
         TaskDefinition previous = tasks.putIfAbsent(definition.name(), definition);
         if (previous != null) {
             throw new IllegalStateException("task '" + definition.name() + "' is defined twice: by " + where
@@ -74,6 +76,14 @@ public final class TaskRegistry implements BeanPostProcessor {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(
                     "@CeleriacTask on " + where + ": " + attribute + " '" + text + "' is no duration (e.g. 30s)", e);
+        }
+    }
+
+    private static RateLimit rateLimit(String where, String text) {
+        try {
+            return RateLimit.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("@CeleriacTask on " + where + ": rateLimit " + e.getMessage(), e);
         }
     }
 

@@ -118,6 +118,14 @@ public final class WorkerMetrics {
                 .increment();
     }
 
+    public void throttled(String task, String queue) {
+        Counter.builder(MetricNames.TASKS_THROTTLED)
+                .tag(MetricNames.TAG_TASK, name(task))
+                .tag(MetricNames.TAG_QUEUE, queue)
+                .register(registry)
+                .increment();
+    }
+
     public void revoked(String task, String queue) {
         revokedCounter(task, queue).increment();
     }

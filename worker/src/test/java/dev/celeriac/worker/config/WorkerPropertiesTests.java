@@ -2,6 +2,7 @@ package dev.celeriac.worker.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.celeriac.worker.pool.PoolKind;
 import java.time.Duration;
@@ -20,7 +21,8 @@ class WorkerPropertiesTests {
                 Duration.ofSeconds(10),
                 8,
                 Duration.ofHours(24),
-                true);
+                true,
+                Map.of());
     }
 
     @Test
@@ -41,5 +43,21 @@ class WorkerPropertiesTests {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> with(Map.of("q", new WorkerProperties.QueueProperties(PoolKind.PLATFORM, 2, 3))))
                 .withMessage("celeriac.worker.queues.q.lookahead (3) must not exceed its concurrency (2)");
+    }
+
+    @Test
+    void refusesARateLimitItCannotReadNamingTheProperty() {
+        assertThatThrownBy(() -> new WorkerProperties(
+                        true,
+                        null,
+                        null,
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(10),
+                        8,
+                        Duration.ofHours(24),
+                        true,
+                        Map.of("demo.add", "fast")))
+                .hasMessageStartingWith("celeriac.worker.rate-limits.demo.add: 'fast' is no rate limit");
     }
 }

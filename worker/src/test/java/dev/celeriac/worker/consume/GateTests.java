@@ -12,11 +12,14 @@ import dev.celeriac.worker.CeleriacTask;
 import dev.celeriac.worker.control.Revocations;
 import dev.celeriac.worker.deadletter.DeadLetterReason;
 import dev.celeriac.worker.dispatch.TaskRegistry;
+import dev.celeriac.worker.ratelimit.RateLimiter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
@@ -28,7 +31,10 @@ class GateTests {
 
     private final TaskMessageCodec codec = new TaskMessageCodec();
     private final Revocations revocations = new Revocations(Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC));
-    private final Gate gate = new Gate(codec, registry(), revocations, Clock.fixed(NOW, ZoneOffset.UTC), "w1@host");
+    private final AtomicLong nanos = new AtomicLong();
+    private final RateLimiter limiter = new RateLimiter(Map.of(), nanos::get);
+    private final Gate gate =
+            new Gate(codec, registry(), revocations, limiter, Clock.fixed(NOW, ZoneOffset.UTC), "w1@host");
 
     /** A task the gate's registry knows. */
     public static class Tasks {
@@ -36,6 +42,9 @@ class GateTests {
         public int add(int a, int b) {
             return a + b;
         }
+
+        @CeleriacTask(name = "gate.limited", rateLimit = "2/s")
+        public void limited() {}
     }
 
     @Test
@@ -113,6 +122,27 @@ class GateTests {
         assertThat(gate.admit(message("gate.add", h -> h.expires(NOW).eta(NOW.plusSeconds(5))), false))
                 .isInstanceOfSatisfying(
                         Admission.Drop.class, drop -> assertThat(drop.why()).isEqualTo(Revocation.EXPIRED));
+    }
+
+    @Test
+    void throttlesARunPastItsTaskTypesRateLimitForTheTimeUntilItsTurnWithoutHoldingUpOtherTypes() {
+        assertThat(gate.admit(message("gate.limited", h -> h), false)).isInstanceOf(Admission.Run.class);
+
+        assertThat(gate.admit(message("gate.limited", h -> h), false))
+                .isInstanceOfSatisfying(
+                        Admission.Throttle.class,
+                        throttle -> assertThat(throttle.delay()).isEqualTo(Duration.ofMillis(500)));
+        assertThat(gate.admit(message("gate.add", h -> h), false)).isInstanceOf(Admission.Run.class);
+
+        nanos.addAndGet(Duration.ofMillis(500).toNanos());
+        assertThat(gate.admit(message("gate.limited", h -> h), false)).isInstanceOf(Admission.Run.class);
+    }
+
+    @Test
+    void aTaskDueLaterIsDeferredWithoutTakingItsTaskTypesTurn() {
+        assertThat(gate.admit(message("gate.limited", h -> h.eta(NOW.plusSeconds(5))), false))
+                .isInstanceOf(Admission.Defer.class);
+        assertThat(gate.admit(message("gate.limited", h -> h), false)).isInstanceOf(Admission.Run.class);
     }
 
     private static TaskRegistry registry() {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.celeriac.protocol.control.ControlCommand;
 import dev.celeriac.protocol.control.Revoke;
 import dev.celeriac.protocol.topology.QueueSpec;
+import dev.celeriac.worker.ratelimit.RateLimit;
+import dev.celeriac.worker.ratelimit.RateLimiter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,7 +29,9 @@ class ControlCommandsTests {
     private final Revocations revocations = new Revocations(Duration.ofHours(1), clock);
     private final List<Revoke> persisted = new ArrayList<>();
     private final Node node = new Node();
-    private final ControlCommands commands = new ControlCommands(node, revocations, persisted::add, clock);
+    private final AtomicLong nanos = new AtomicLong();
+    private final RateLimiter limiter = new RateLimiter(Map.of(), nanos::get);
+    private final ControlCommands commands = new ControlCommands(node, revocations, limiter, persisted::add, clock);
 
     /** A worker with one running task on a queue of 4 platform slots. */
     private final class Node implements ControlCommands.Node {
@@ -109,6 +114,32 @@ class ControlCommandsTests {
         assertThat(reply("{\"method\": \"scheduled\"}")).isEqualTo("[]");
         assertThat(reply("{\"method\": \"reserved\"}")).isEqualTo("[]");
         assertThat(reply("{\"method\": \"clock\"}")).isEqualTo("{\"clock\":42}");
+    }
+
+    @Test
+    void celerysRateLimitSetsATaskTypesLimitLiveAndLiftsIt() {
+        assertThat(
+                        reply(
+                                "{\"method\": \"rate_limit\", \"arguments\": {\"task_name\": \"demo.add\", \"rate_limit\": \"2/s\"}}"))
+                .isEqualTo("{\"ok\":\"new rate limit set successfully\"}");
+        assertThat(limiter.admit("demo.add", RateLimit.NONE)).isZero();
+        assertThat(limiter.admit("demo.add", RateLimit.NONE)).isEqualTo(Duration.ofMillis(500));
+
+        assertThat(
+                        reply(
+                                "{\"method\": \"rate_limit\", \"arguments\": {\"task_name\": \"demo.add\", \"rate_limit\": null}}"))
+                .isEqualTo("{\"ok\":\"rate limit disabled successfully\"}");
+        assertThat(limiter.admit("demo.add", RateLimit.NONE)).isZero();
+        assertThat(limiter.limits()).isEmpty();
+
+        assertThat(
+                        reply(
+                                "{\"method\": \"rate_limit\", \"arguments\": {\"task_name\": \"demo.nope\", \"rate_limit\": \"1/s\"}}"))
+                .isEqualTo("{\"error\":\"unknown task demo.nope\"}");
+        assertThat(
+                        reply(
+                                "{\"method\": \"rate_limit\", \"arguments\": {\"task_name\": \"demo.add\", \"rate_limit\": \"lots\"}}"))
+                .startsWith("{\"error\":\"invalid rate limit string: 'lots' is no rate limit");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.celeriac.protocol.message.TimeLimit;
 import dev.celeriac.worker.TaskContext;
+import dev.celeriac.worker.ratelimit.RateLimit;
 import dev.celeriac.worker.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.Arrays;
@@ -58,7 +59,8 @@ class TaskInvokerTests {
                 new Tasks(),
                 m,
                 new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofMinutes(10), List.of(Exception.class), List.of()),
-                TimeLimit.NONE);
+                TimeLimit.NONE,
+                RateLimit.NONE);
     }
 
     private JsonNode call(String method, String args, String kwargs) throws Throwable {
