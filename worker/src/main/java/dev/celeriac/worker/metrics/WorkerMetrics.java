@@ -111,23 +111,23 @@ public final class WorkerMetrics {
     }
 
     public void quarantined(String task, String queue) {
-        Counter.builder(MetricNames.TASKS_QUARANTINED)
-                .tag(MetricNames.TAG_TASK, name(task))
-                .tag(MetricNames.TAG_QUEUE, queue)
-                .register(registry)
-                .increment();
+        taskCounter(MetricNames.TASKS_QUARANTINED, task, queue).increment();
     }
 
     public void throttled(String task, String queue) {
-        Counter.builder(MetricNames.TASKS_THROTTLED)
-                .tag(MetricNames.TAG_TASK, name(task))
-                .tag(MetricNames.TAG_QUEUE, queue)
-                .register(registry)
-                .increment();
+        taskCounter(MetricNames.TASKS_THROTTLED, task, queue).increment();
     }
 
     public void revoked(String task, String queue) {
         revokedCounter(task, queue).increment();
+    }
+
+    /** A counter of one task type on one queue. */
+    private Counter taskCounter(String meter, String task, String queue) {
+        return Counter.builder(meter)
+                .tag(MetricNames.TAG_TASK, name(task))
+                .tag(MetricNames.TAG_QUEUE, queue)
+                .register(registry);
     }
 
     private Counter completedCounter(String task, String queue, String outcome) {
@@ -139,17 +139,11 @@ public final class WorkerMetrics {
     }
 
     private Counter retriedCounter(String task, String queue) {
-        return Counter.builder(MetricNames.TASKS_RETRIED)
-                .tag(MetricNames.TAG_TASK, name(task))
-                .tag(MetricNames.TAG_QUEUE, queue)
-                .register(registry);
+        return taskCounter(MetricNames.TASKS_RETRIED, task, queue);
     }
 
     private Counter revokedCounter(String task, String queue) {
-        return Counter.builder(MetricNames.TASKS_REVOKED)
-                .tag(MetricNames.TAG_TASK, name(task))
-                .tag(MetricNames.TAG_QUEUE, queue)
-                .register(registry);
+        return taskCounter(MetricNames.TASKS_REVOKED, task, queue);
     }
 
     private String name(String task) {
