@@ -44,6 +44,9 @@ final class Execution implements TaskContext {
 
     final TaskMessage task;
     final TaskDefinition definition;
+    /** When the gate admitted it. */
+    final Instant admittedAt;
+
     final String queue;
     final TaskPool pool;
     final Message message;
@@ -71,6 +74,7 @@ final class Execution implements TaskContext {
             JsonMapper mapper) {
         this.task = admitted.task();
         this.definition = admitted.definition();
+        this.admittedAt = admitted.admittedAt();
         this.queue = queue;
         this.pool = pool;
         this.slot = slot;

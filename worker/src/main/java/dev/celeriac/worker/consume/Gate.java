@@ -53,42 +53,42 @@ final class Gate {
      */
     Admission admit(Message message, boolean quarantined) {
         if (!quarantined && Boolean.TRUE.equals(message.getMessageProperties().getRedelivered())) {
-            return new Admission.Quarantine();
+            return new Admission.Settle(new Outcome.Quarantined());
         }
         TaskMessage task;
         try {
             task = AmqpTaskMessages.decode(codec, message);
         } catch (MalformedMessageException e) {
-            return new Admission.Reject(
+            return new Admission.Settle(new Outcome.Rejected(
                     String.valueOf(message.getMessageProperties().getCorrelationId()),
                     MALFORMED,
                     null,
                     DeadLetterReason.MALFORMED,
-                    e.reason().wireName() + ": " + e.getMessage());
+                    e.reason().wireName() + ": " + e.getMessage()));
         }
         TaskDefinition definition = registry.find(task.task());
         if (definition == null) {
-            return new Admission.Reject(
+            return new Admission.Settle(new Outcome.Rejected(
                     task.id(),
                     task.task(),
                     task,
                     DeadLetterReason.UNKNOWN_TASK,
-                    "no task '" + task.task() + "' is registered on worker " + worker);
+                    "no task '" + task.task() + "' is registered on worker " + worker));
         }
         Instant now = clock.instant();
         TaskHeaders headers = task.headers();
         if (headers.expires() != null && !now.isBefore(headers.expires())) {
-            return new Admission.Drop(task, Revocation.EXPIRED);
+            return new Admission.Settle(new Outcome.Revoked(task, Revocation.EXPIRED, null));
         }
         if (revocations.isRevoked(task.id())) {
-            return new Admission.Drop(task, Revocation.REVOKED);
+            return new Admission.Settle(new Outcome.Revoked(task, Revocation.REVOKED, null));
         }
         if (headers.eta() != null && headers.eta().isAfter(now)) {
-            return new Admission.Defer(task, Duration.between(now, headers.eta()));
+            return new Admission.Settle(new Outcome.Deferred(task, Duration.between(now, headers.eta())));
         }
         Duration wait = limiter.admit(task.task(), definition.rateLimit());
         if (!wait.isZero()) {
-            return new Admission.Throttle(task, wait);
+            return new Admission.Settle(new Outcome.Throttled(task, wait));
         }
         return new Admission.Run(task, definition, now);
     }

@@ -21,8 +21,15 @@ sealed interface Outcome {
     /** The task ran and failed for good: dead-lettered. */
     record Failure(TaskMessage task, DeadLetterReason reason, Throwable failure, Duration runtime) implements Outcome {}
 
-    /** The message can run nowhere and never ran (malformed, or no such task here): dead-lettered. */
-    record Rejected(Admission.Reject reject) implements Outcome {}
+    /**
+     * The message can run nowhere and never ran (malformed, or no such task here): dead-lettered.
+     *
+     * @param id the task id, or the message's correlation id when it could not be decoded
+     * @param name the task name, or {@code (malformed)}
+     * @param task the decoded message, or {@code null} when it could not be decoded
+     */
+    record Rejected(String id, String name, TaskMessage task, DeadLetterReason reason, String detail)
+            implements Outcome {}
 
     /** Not run (revoked, expired) or stopped while it ran (terminated). */
     record Revoked(TaskMessage task, Revocation why, Duration runtime) implements Outcome {}
@@ -30,10 +37,16 @@ sealed interface Outcome {
     /** Not due yet: once more round the delay ladder. */
     record Deferred(TaskMessage task, Duration remaining) implements Outcome {}
 
-    /** Its task type's rate limit reached: round the delay ladder, for at least {@code delay}. */
+    /**
+     * Its task type's rate limit is reached on this worker: round the delay ladder, for at least {@code delay},
+     * holding neither a slot nor a prefetch place meanwhile.
+     */
     record Throttled(TaskMessage task, Duration delay) implements Outcome {}
 
-    /** Came back unsettled from an earlier delivery: moved to its queue's quarantine, to run alone. */
+    /**
+     * Came back unsettled from an earlier delivery (its worker crashed, or handed it back): moved to its queue's
+     * quarantine, where it runs alone, so that if it is what crashed a worker it crashes no other task with it.
+     */
     record Quarantined() implements Outcome {}
 
     /**

@@ -67,7 +67,7 @@ final class Settler {
             case Outcome.Success ok -> succeeded(ok, queue, delivery);
             case Outcome.Retry retry -> retried(retry, queue, delivery);
             case Outcome.Failure failure -> failed(failure, queue, message, delivery);
-            case Outcome.Rejected rejected -> rejected(rejected.reject(), queue, message, delivery);
+            case Outcome.Rejected rejected -> rejected(rejected, queue, message, delivery);
             case Outcome.Revoked revoked -> revoked(revoked, queue, delivery);
             case Outcome.Deferred deferred ->
                 ackLast.settle(
@@ -177,7 +177,7 @@ final class Settler {
         return acked;
     }
 
-    private boolean rejected(Admission.Reject reject, String queue, Message message, AckLast.Held delivery) {
+    private boolean rejected(Outcome.Rejected reject, String queue, Message message, AckLast.Held delivery) {
         String id = reject.id();
         var rejected = new TaskEvent.Rejected(
                 p.events().source(),

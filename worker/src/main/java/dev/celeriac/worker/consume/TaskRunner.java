@@ -173,38 +173,29 @@ public final class TaskRunner {
             Delivery delivery,
             BooleanSupplier stopping,
             boolean quarantined) {
-        Outcome settled = switch (gate.admit(message, quarantined)) {
-            case Admission.Quarantine q -> new Outcome.Quarantined();
-            case Admission.Reject reject -> new Outcome.Rejected(reject);
-            case Admission.Drop drop -> new Outcome.Revoked(drop.task(), drop.why(), null);
-            case Admission.Defer defer -> new Outcome.Deferred(defer.task(), defer.remaining());
-            case Admission.Throttle throttle -> new Outcome.Throttled(throttle.task(), throttle.delay());
+        switch (gate.admit(message, quarantined)) {
+            case Admission.Settle settle ->
+                finishers.execute(() -> settler.settle(settle.outcome(), queue, message, delivery));
             case Admission.Run admitted -> {
                 TaskPool.Slot slot = awaitSlot(pool, stopping);
                 if (slot != null && !stopping.getAsBoolean()) {
-                    start(
-                            new Execution(
-                                    admitted,
-                                    queue,
-                                    pool,
-                                    slot,
-                                    message,
-                                    delivery,
-                                    s.revocations(),
-                                    s.events(),
-                                    s.codec().mapper()),
-                            admitted.admittedAt());
-                    yield null;
+                    start(new Execution(
+                            admitted,
+                            queue,
+                            pool,
+                            slot,
+                            message,
+                            delivery,
+                            s.revocations(),
+                            s.events(),
+                            s.codec().mapper()));
+                    return;
                 }
                 if (slot != null) {
                     slot.close();
                 }
                 handBack(queue, message, delivery, quarantined);
-                yield null;
             }
-        };
-        if (settled != null) {
-            finishers.execute(() -> settler.settle(settled, queue, message, delivery));
         }
     }
 
@@ -231,14 +222,14 @@ public final class TaskRunner {
         }
     }
 
-    private void start(Execution run, Instant now) {
+    private void start(Execution run) {
         TaskMessage task = run.task;
         running.put(task.id(), run);
         var timestamp = run.message.getMessageProperties().getTimestamp();
         Instant ready = later(
                 timestamp == null ? null : timestamp.toInstant(), task.headers().eta());
         if (ready != null) {
-            s.metrics().queueWait(task.task(), run.queue, Duration.between(ready, now));
+            s.metrics().queueWait(task.task(), run.queue, Duration.between(ready, run.admittedAt));
         }
         sendQuietly(
                 task.id(),

@@ -63,8 +63,8 @@ class GateTests {
         Message redelivered = message("gate.add", h -> h);
         redelivered.getMessageProperties().setRedelivered(true);
 
-        assertThat(gate.admit(redelivered, false)).isInstanceOf(Admission.Quarantine.class);
-        assertThat(gate.admit(redelivered, true)).isInstanceOf(Admission.Run.class);
+        assertThat(settled(gate.admit(redelivered, false))).isInstanceOf(Outcome.Quarantined.class);
+        assertThat(settled(gate.admit(redelivered, true))).isInstanceOf(Admission.Run.class);
     }
 
     @Test
@@ -74,7 +74,7 @@ class GateTests {
         properties.setContentType("application/json");
         Message garbage = new Message("not json".getBytes(StandardCharsets.UTF_8), properties);
 
-        assertThat(gate.admit(garbage, false)).isInstanceOfSatisfying(Admission.Reject.class, reject -> {
+        assertThat(settled(gate.admit(garbage, false))).isInstanceOfSatisfying(Outcome.Rejected.class, reject -> {
             assertThat(reject.id()).isEqualTo("c9");
             assertThat(reject.name()).isEqualTo(Gate.MALFORMED);
             assertThat(reject.task()).isNull();
@@ -84,8 +84,8 @@ class GateTests {
 
     @Test
     void rejectsATaskNoOneHereRegisteredNamingTheWorker() {
-        assertThat(gate.admit(message("gate.nope", h -> h), false))
-                .isInstanceOfSatisfying(Admission.Reject.class, reject -> {
+        assertThat(settled(gate.admit(message("gate.nope", h -> h), false)))
+                .isInstanceOfSatisfying(Outcome.Rejected.class, reject -> {
                     assertThat(reject.reason()).isEqualTo(DeadLetterReason.UNKNOWN_TASK);
                     assertThat(reject.task().task()).isEqualTo("gate.nope");
                     assertThat(reject.detail()).isEqualTo("no task 'gate.nope' is registered on worker w1@host");
@@ -94,55 +94,61 @@ class GateTests {
 
     @Test
     void dropsAnExpiredTaskAtItsExpiryAndARevokedOne() {
-        assertThat(gate.admit(message("gate.add", h -> h.expires(NOW)), false))
-                .isEqualTo(new Admission.Drop(decoded("gate.add", h -> h.expires(NOW)), Revocation.EXPIRED));
-        assertThat(gate.admit(message("gate.add", h -> h.expires(NOW.plusMillis(1))), false))
+        assertThat(settled(gate.admit(message("gate.add", h -> h.expires(NOW)), false)))
+                .isEqualTo(new Outcome.Revoked(decoded("gate.add", h -> h.expires(NOW)), Revocation.EXPIRED, null));
+        assertThat(settled(gate.admit(message("gate.add", h -> h.expires(NOW.plusMillis(1))), false)))
                 .isInstanceOf(Admission.Run.class);
 
         revocations.revoke("t1", false);
 
-        assertThat(gate.admit(message("gate.add", h -> h), false))
+        assertThat(settled(gate.admit(message("gate.add", h -> h), false)))
                 .isInstanceOfSatisfying(
-                        Admission.Drop.class, drop -> assertThat(drop.why()).isEqualTo(Revocation.REVOKED));
+                        Outcome.Revoked.class, drop -> assertThat(drop.why()).isEqualTo(Revocation.REVOKED));
     }
 
     @Test
     void defersATaskDueLaterForTheTimeThatRemains() {
-        assertThat(gate.admit(message("gate.add", h -> h.eta(NOW.plusSeconds(90))), false))
+        assertThat(settled(gate.admit(message("gate.add", h -> h.eta(NOW.plusSeconds(90))), false)))
                 .isInstanceOfSatisfying(
-                        Admission.Defer.class,
+                        Outcome.Deferred.class,
                         defer -> assertThat(defer.remaining()).isEqualTo(Duration.ofSeconds(90)));
-        assertThat(gate.admit(message("gate.add", h -> h.eta(NOW)), false)).isInstanceOf(Admission.Run.class);
+        assertThat(settled(gate.admit(message("gate.add", h -> h.eta(NOW)), false)))
+                .isInstanceOf(Admission.Run.class);
     }
 
     @Test
     void anExpiredTaskIsDroppedBeforeItsRevocationOrItsEtaAreLookedAt() {
         revocations.revoke("t1", false);
 
-        assertThat(gate.admit(message("gate.add", h -> h.expires(NOW).eta(NOW.plusSeconds(5))), false))
+        assertThat(settled(gate.admit(message("gate.add", h -> h.expires(NOW).eta(NOW.plusSeconds(5))), false)))
                 .isInstanceOfSatisfying(
-                        Admission.Drop.class, drop -> assertThat(drop.why()).isEqualTo(Revocation.EXPIRED));
+                        Outcome.Revoked.class, drop -> assertThat(drop.why()).isEqualTo(Revocation.EXPIRED));
     }
 
     @Test
     void throttlesARunPastItsTaskTypesRateLimitForTheTimeUntilItsTurnWithoutHoldingUpOtherTypes() {
-        assertThat(gate.admit(message("gate.limited", h -> h), false)).isInstanceOf(Admission.Run.class);
+        assertThat(settled(gate.admit(message("gate.limited", h -> h), false))).isInstanceOf(Admission.Run.class);
 
-        assertThat(gate.admit(message("gate.limited", h -> h), false))
+        assertThat(settled(gate.admit(message("gate.limited", h -> h), false)))
                 .isInstanceOfSatisfying(
-                        Admission.Throttle.class,
+                        Outcome.Throttled.class,
                         throttle -> assertThat(throttle.delay()).isEqualTo(Duration.ofMillis(500)));
-        assertThat(gate.admit(message("gate.add", h -> h), false)).isInstanceOf(Admission.Run.class);
+        assertThat(settled(gate.admit(message("gate.add", h -> h), false))).isInstanceOf(Admission.Run.class);
 
         nanos.addAndGet(Duration.ofMillis(500).toNanos());
-        assertThat(gate.admit(message("gate.limited", h -> h), false)).isInstanceOf(Admission.Run.class);
+        assertThat(settled(gate.admit(message("gate.limited", h -> h), false))).isInstanceOf(Admission.Run.class);
     }
 
     @Test
     void aTaskDueLaterIsDeferredWithoutTakingItsTaskTypesTurn() {
-        assertThat(gate.admit(message("gate.limited", h -> h.eta(NOW.plusSeconds(5))), false))
-                .isInstanceOf(Admission.Defer.class);
-        assertThat(gate.admit(message("gate.limited", h -> h), false)).isInstanceOf(Admission.Run.class);
+        assertThat(settled(gate.admit(message("gate.limited", h -> h.eta(NOW.plusSeconds(5))), false)))
+                .isInstanceOf(Outcome.Deferred.class);
+        assertThat(settled(gate.admit(message("gate.limited", h -> h), false))).isInstanceOf(Admission.Run.class);
+    }
+
+    /** What an admission stands for: the outcome it settles with, or the run. */
+    private static Object settled(Admission admission) {
+        return admission instanceof Admission.Settle settle ? settle.outcome() : admission;
     }
 
     private static TaskRegistry registry() {
