@@ -29,3 +29,8 @@ def flaky(self, failures):
 @app.task(name="py.fail")
 def fail(message):
     raise ValueError(message)
+
+
+@app.task(name="py.echo")
+def echo(value):
+    return value

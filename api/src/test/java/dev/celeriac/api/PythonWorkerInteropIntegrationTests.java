@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.celeriac.producer.SubmitOptions;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskHandle;
+import dev.celeriac.producer.Workflow;
+import dev.celeriac.producer.WorkflowHandle;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import dev.celeriac.testsupport.celery.CeleryPython;
 import java.net.URI;
@@ -103,20 +105,28 @@ class PythonWorkerInteropIntegrationTests {
     }
 
     private static JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(base + path))
-                        .header("Authorization", "Bearer " + KEY)
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = send(path);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body());
     }
 
+    private static HttpResponse<String> send(String path) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", "Bearer " + KEY)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Waits until the task is in the state; a task the ledger does not know yet (a later step, say) is waited for. */
     private static JsonNode awaitState(String id, String state) throws Exception {
         try {
-            await().atMost(WAIT)
-                    .until(() ->
-                            state.equals(get("/api/v1/tasks/" + id).get("state").asString()));
+            await().atMost(WAIT).until(() -> {
+                HttpResponse<String> response = send("/api/v1/tasks/" + id);
+                return response.statusCode() == 200
+                        && state.equals(
+                                json.readTree(response.body()).get("state").asString());
+            });
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("task " + id + " did not reach " + state + ": " + get("/api/v1/tasks/" + id)
                     + "\nhistory: " + get("/api/v1/tasks/" + id + "/history") + "\nworker log:\n"
@@ -226,5 +236,42 @@ class PythonWorkerInteropIntegrationTests {
         assertThat(Files.readString(workerLog))
                 .contains(handle.id())
                 .doesNotContain("py.add[" + handle.id() + "] succeeded");
+    }
+
+    @Test
+    void aChainAndAGroupFromTheJavaClientAreContinuedByThePythonWorker() throws Exception {
+        WorkflowHandle handle = client().submit(Workflow.chain(
+                Workflow.task("py.add", 2, 3),
+                Workflow.task("py.add", 10),
+                Workflow.group(Workflow.task("py.add", 1), Workflow.task("py.add", 2))));
+
+        assertThat(awaitState(handle.taskIds().get(1), "SUCCESS").get("result").asInt())
+                .isEqualTo(15);
+        JsonNode first = awaitState(handle.resultIds().get(0), "SUCCESS");
+        JsonNode second = awaitState(handle.resultIds().get(1), "SUCCESS");
+        assertThat(List.of(first.get("result").asInt(), second.get("result").asInt()))
+                .containsExactly(16, 17);
+        assertThat(first.get("parentId").asString()).isEqualTo(handle.taskIds().get(1));
+        assertThat(first.get("rootId").asString()).isEqualTo(handle.rootId());
+    }
+
+    @Test
+    void anErrorCallbackFromTheJavaClientIsRunByThePythonWorkerWithTheFailedTasksId() throws Exception {
+        WorkflowHandle handle = client().submit(Workflow.chain(
+                Workflow.task("py.fail", "sold out").linkError(Workflow.task("py.echo")), Workflow.task("py.add", 1)));
+
+        awaitState(handle.rootId(), "FAILURE");
+        JsonNode errback = awaitState(handle.taskIds().get(1), "SUCCESS");
+
+        // Celery's event carries the result's repr: a string shows quoted as Python wrote it.
+        assertThat(errback.get("result").asString()).isEqualTo("'" + handle.rootId() + "'");
+        assertThat(errback.get("parentId").asString()).isEqualTo(handle.rootId());
+        HttpResponse<String> never = http.send(
+                HttpRequest.newBuilder(URI.create(
+                                base + "/api/v1/tasks/" + handle.taskIds().get(2)))
+                        .header("Authorization", "Bearer " + KEY)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(never.statusCode()).isEqualTo(404);
     }
 }

@@ -3,21 +3,22 @@ package dev.celeriac.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.celeriac.api.deadletters.DeadLetterStore;
-import dev.celeriac.api.idempotency.IdempotencyStore;
-import dev.celeriac.api.ledger.TaskChange;
-import dev.celeriac.api.ledger.TaskProjection;
-import dev.celeriac.api.ledger.TaskStore;
-import dev.celeriac.api.outbox.OutboxStore;
+import dev.celeriac.api.internal.idempotency.IdempotencyStore;
+import dev.celeriac.api.internal.ledger.TaskChange;
+import dev.celeriac.api.internal.ledger.TaskProjection;
+import dev.celeriac.api.internal.ledger.TaskStore;
+import dev.celeriac.api.internal.outbox.OutboxStore;
 import dev.celeriac.api.submit.SubmitRequest;
 import dev.celeriac.producer.SubmitOptions;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskRequest;
 import dev.celeriac.producer.amqp.TaskPublisher;
+import dev.celeriac.protocol.control.RateLimit;
 import dev.celeriac.protocol.names.TopologyNames;
-import dev.celeriac.testsupport.broker.RabbitBroker;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
-import dev.celeriac.worker.control.Revocations;
 import dev.celeriac.worker.demo.DemoTasks;
+import dev.celeriac.worker.internal.control.Revocations;
+import dev.celeriac.worker.ratelimit.RateLimiter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -718,6 +719,51 @@ abstract class TaskApiContract {
         assertThat(reply.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/unknown-task");
     }
 
+    static Reply put(String path, String body, String key) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + key)
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /**
+     * {@code PUT /api/v1/workers/rate-limits/{task}} sends Celery's {@code rate_limit} to the workers and shows what
+     * each answered: the worker's limit changes at once, and {@code 0} lifts it again.
+     */
+    @Test
+    void changesATaskTypesRateLimitOnTheWorkersAndShowsEachWorkersAnswer() throws Exception {
+        var limiter = worker.getBean(RateLimiter.class);
+        String path = "/api/v1/workers/rate-limits/demo.echo";
+
+        Reply set = put(path, "{\"rateLimit\": \"30/m\"}", ADMIN_KEY);
+        assertThat(set.status()).as(set.raw().body()).isEqualTo(200);
+        assertThat(set.body().get("replies").properties()).singleElement().satisfies(reply -> {
+            assertThat(reply.getKey()).startsWith("celeriac-");
+            assertThat(reply.getValue().get("ok").asString()).isEqualTo("new rate limit set successfully");
+        });
+        assertThat(limiter.limits()).containsEntry("demo.echo", RateLimit.parse("0.5/s"));
+
+        Reply lifted = put(path, "{\"rateLimit\": \"0\"}", ADMIN_KEY);
+        assertThat(lifted.body().toString()).contains("rate limit disabled successfully");
+        assertThat(limiter.limits()).doesNotContainKey("demo.echo");
+
+        Reply unknown = put("/api/v1/workers/rate-limits/demo.nope", "{\"rateLimit\": \"1/s\"}", ADMIN_KEY);
+        assertThat(unknown.status()).isEqualTo(200);
+        assertThat(unknown.body().toString()).contains("unknown task demo.nope");
+
+        Reply bad = put(path, "{\"rateLimit\": \"fast\"}", ADMIN_KEY);
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.body().get("type").asString()).endsWith("/invalid-rate-limit");
+        assertThat(bad.body().get("detail").asString()).contains("'fast' is no rate limit");
+        assertThat(put(path, "{}", ADMIN_KEY).status()).isEqualTo(400);
+        Reply nobody = put(path, "{\"rateLimit\": \"1/s\", \"workers\": [\"nobody@nowhere\"]}", ADMIN_KEY);
+        assertThat(nobody.status()).isEqualTo(504);
+        assertThat(nobody.body().get("detail").asString()).contains("nobody@nowhere");
+        assertThat(put(path, "{\"rateLimit\": \"1/s\"}", SUBMIT_KEY).status()).isEqualTo(403);
+        assertThat(put(path, "{\"rateLimit\": \"1/s\"}", READ_KEY).status()).isEqualTo(403);
+        assertThat(limiter.limits()).doesNotContainKey("demo.echo");
+    }
+
     @Test
     void showsTheWorkerWithItsPoolAndTasksAndTheQueueWithItsConsumer() throws Exception {
         JsonNode workers = get("/api/v1/workers").body().get("workers");
@@ -874,29 +920,5 @@ abstract class TaskApiContract {
         JsonNode queued = get("/api/v1/tasks?queue=tiny").body().get("tasks");
         assertThat(queued).hasSize(1);
         assertThat(queued.get(0).get("args")).isEqualTo(json.readTree("[1,1]"));
-    }
-
-    @Test
-    void answers503WithRetryAfterWhileTheBrokerBlocksPublishers() throws Exception {
-        var broker = RabbitBroker.get();
-        String watermark = broker.rabbitmqctl("eval", "vm_memory_monitor:get_vm_memory_high_watermark().")
-                .strip();
-        Reply refused;
-        try {
-            broker.rabbitmqctl("set_vm_memory_high_watermark", "0.0000001");
-            Awaitility.await()
-                    .atMost(Duration.ofSeconds(30))
-                    .until(() -> broker.rabbitmqctl("eval", "rabbit_alarm:get_alarms().")
-                            .contains("memory"));
-            refused = post("{\"task\": \"demo.add\", \"args\": [9, 9]}");
-        } finally {
-            broker.rabbitmqctl("set_vm_memory_high_watermark", watermark);
-        }
-        assertThat(refused.status()).isEqualTo(503);
-        assertThat(refused.raw().headers().firstValue("Retry-After")).hasValue("5");
-        assertThat(refused.body().get("type").asString()).isEqualTo("https://celeriac.dev/problems/broker-unavailable");
-        // Refused at once if the API's connection already heard of the alarm, else when no confirm came in time.
-        assertThat(refused.body().get("detail").asString())
-                .containsAnyOf("RabbitMQ blocks publishing: low on memory", "did not confirm");
     }
 }

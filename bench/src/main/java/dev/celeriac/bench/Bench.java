@@ -10,9 +10,11 @@ import dev.celeriac.bench.scenario.Idle;
 import dev.celeriac.bench.scenario.Io;
 import dev.celeriac.bench.scenario.Latency;
 import dev.celeriac.bench.scenario.LedgerSize;
+import dev.celeriac.bench.scenario.MapChunks;
 import dev.celeriac.bench.scenario.Rest;
 import dev.celeriac.bench.scenario.Scenario;
 import dev.celeriac.bench.scenario.Throughput;
+import dev.celeriac.bench.stack.SharedImages;
 import dev.celeriac.bench.stack.Stack;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -51,6 +53,9 @@ public final class Bench {
                 options.postgresUrl(),
                 options.postgresUser(),
                 logs)) {
+            if (options.images()) {
+                stack.startingFromImages(new SharedImages(options.root(), logs));
+            }
             for (String name : options.scenarios()) {
                 Scenario scenario = scenario(name, options);
                 Progress.say("=== %s ===", scenario.name());
@@ -74,6 +79,7 @@ public final class Bench {
             case "rest" -> new Rest(options.restClients(), options.restDuration(), options.restWarmup());
             case "io" -> new Io(options.ioTasks());
             case "cpu" -> new Cpu(options.cpuTasks(), options.fib());
+            case "map" -> new MapChunks(options.mapItems(), options.mapChunk());
             default -> throw new IllegalArgumentException("unknown scenario " + name);
         };
     }

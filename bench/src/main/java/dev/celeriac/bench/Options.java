@@ -32,6 +32,10 @@ import java.util.Map;
  * @param celeryTasks no-op tasks of each Celery run
  * @param redisUrl the Redis database of the Celery peer's results (emptied first)
  * @param ledgerRows finished tasks loaded into the ledger before the ledger scenario's recorded run
+ * @param mapItems inputs of the map scenario
+ * @param mapChunk inputs per message of the map scenario's chunked run
+ * @param images whether workers and APIs start from their shared AOT images with the client compiler only, as the
+ *     reliability suite starts them (the smoke run's default): quicker to start, but not the figures of a recorded run
  */
 record Options(
         List<String> scenarios,
@@ -54,10 +58,13 @@ record Options(
         boolean profile,
         int celeryTasks,
         String redisUrl,
-        int ledgerRows) {
+        int ledgerRows,
+        int mapItems,
+        int mapChunk,
+        boolean images) {
 
     static final List<String> ALL =
-            List.of("idle", "baseline", "throughput", "celery", "latency", "rest", "ledger", "io", "cpu");
+            List.of("idle", "baseline", "throughput", "celery", "latency", "rest", "ledger", "io", "cpu", "map");
 
     static Options parse(String[] args) {
         Map<String, String> given = new LinkedHashMap<>();
@@ -94,7 +101,10 @@ record Options(
                 Boolean.parseBoolean(given.getOrDefault("profile", "false")),
                 integer(given, "celery-tasks", smoke ? 500 : 20_000),
                 given.getOrDefault("redis-url", "redis://127.0.0.1:6379/15"),
-                integer(given, "ledger-rows", smoke ? 10_000 : 5_000_000));
+                integer(given, "ledger-rows", smoke ? 10_000 : 5_000_000),
+                integer(given, "map-items", smoke ? 2_000 : 100_000),
+                integer(given, "map-chunk", 100),
+                Boolean.parseBoolean(given.getOrDefault("images", Boolean.toString(smoke))));
         for (String key : List.of(
                 "scenarios",
                 "tasks",
@@ -116,7 +126,10 @@ record Options(
                 "profile",
                 "celery-tasks",
                 "redis-url",
-                "ledger-rows")) {
+                "ledger-rows",
+                "map-items",
+                "map-chunk",
+                "images")) {
             given.remove(key);
         }
         if (!given.isEmpty()) {

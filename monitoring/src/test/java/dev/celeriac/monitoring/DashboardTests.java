@@ -50,7 +50,8 @@ class DashboardTests {
                         "Dead letters per queue",
                         "Retries",
                         "Workers up",
-                        "Pool utilisation");
+                        "Pool utilisation",
+                        "Rate-limited task types: runs, limit and tasks held back");
         JsonNode runtime = Dashboards.panels(overview).stream()
                 .filter(p -> p.get("title").asString().startsWith("Run time"))
                 .findFirst()

@@ -257,6 +257,7 @@ class MonitoringStackIntegrationTests {
             tasks.add("{\"task\": \"demo.echo\", \"kwargs\": {\"round\": " + round + "}}");
             tasks.add("{\"task\": \"demo.sleep\", \"args\": [" + (20 + round % 5 * 40) + "]}");
             tasks.add("{\"task\": \"demo.flaky\", \"args\": [1]}");
+            tasks.add("{\"task\": \"demo.notify\", \"args\": [\"round " + round + "\"]}");
             if (round % 4 == 0) {
                 tasks.add("{\"task\": \"demo.fail\", \"args\": [\"round " + round + "\"]}");
             }

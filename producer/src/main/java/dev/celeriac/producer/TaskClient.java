@@ -30,6 +30,24 @@ public interface TaskClient {
     List<TaskHandle> submitAll(List<TaskRequest> requests);
 
     /**
+     * Submits a workflow (chains, groups, callbacks) and waits for the broker's confirm of the tasks that start it;
+     * the later steps travel in their messages and are sent by the workers that finish the steps before them.
+     *
+     * @return the workflow's id and the id of every task in it, chosen now
+     * @throws BatchPublishException if a starting task was not taken; it lists which were
+     * @throws IllegalArgumentException if a step is invalid (then nothing is sent), or is a group followed by
+     *     another step (a chord, which Celeriac does not run yet)
+     */
+    WorkflowHandle submit(Workflow workflow);
+
+    /**
+     * Submits a workflow as {@link #submit(Workflow)} does, with the results of its result tasks (a chain's last
+     * step, each member of a group or map, each chunk, a chord's body) sent back to this client as they finish: in
+     * the order they complete, in the workflow's order, or all together, each failure in its place.
+     */
+    WorkflowResults submitForResults(Workflow workflow);
+
+    /**
      * Revokes a task: a worker that has not started it will never run it (it is recorded revoked), including a worker
      * that starts later (revocations are kept in the broker for a week); with {@code terminate}, a running task is
      * interrupted.

@@ -7,6 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One task to submit.
@@ -28,5 +33,32 @@ public record TaskRequest(String task, List<?> args, Map<String, ?> kwargs, Subm
     /** A request with positional arguments only, sent with {@link SubmitOptions#defaults()}. */
     public static TaskRequest of(String task, Object... args) {
         return new TaskRequest(task, Arrays.asList(args), Map.of(), SubmitOptions.defaults());
+    }
+
+    /**
+     * The positional arguments as JSON.
+     *
+     * @throws IllegalArgumentException if one cannot be written as JSON
+     */
+    public ArrayNode argsJson(JsonMapper mapper) {
+        return json(mapper, args, ArrayNode.class);
+    }
+
+    /**
+     * The keyword arguments as JSON.
+     *
+     * @throws IllegalArgumentException if one cannot be written as JSON
+     */
+    public ObjectNode kwargsJson(JsonMapper mapper) {
+        return json(mapper, kwargs, ObjectNode.class);
+    }
+
+    private <T extends JsonNode> T json(JsonMapper mapper, Object value, Class<T> type) {
+        try {
+            return type.cast(mapper.valueToTree(value));
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(
+                    "the arguments of task '" + task + "' cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
     }
 }

@@ -10,10 +10,12 @@ import java.lang.annotation.Target;
  * Makes a method of a Spring bean a task that workers run. Arguments bind from the Celery message body: positional
  * {@code args} to the parameters in order, {@code kwargs} by parameter name, or the whole {@code kwargs} object to a
  * single record or {@code Map} parameter. A {@link TaskContext} parameter receives the task's context. The return
- * value, written as JSON, is the task's result.
+ * value, written as JSON, is the task's result. Which queue a task goes to is the producer's choice
+ * ({@code SubmitOptions.withQueue}, else {@code celeriac.producer.default-queue}); a worker runs the tasks it knows
+ * from every queue of {@code celeriac.worker.queues}.
  *
  * <pre>{@code
- * @CeleriacTask(name = "email.send", queue = "email", maxRetries = 5, noRetryOn = InvalidAddressException.class,
+ * @CeleriacTask(name = "email.send", maxRetries = 5, noRetryOn = InvalidAddressException.class,
  *         softTimeLimit = "30s", timeLimit = "60s")
  * public String send(String to, String subject, TaskContext context) { ... }
  * }</pre>
@@ -25,9 +27,6 @@ public @interface CeleriacTask {
 
     /** The task name producers send, e.g. {@code email.send}. */
     String name();
-
-    /** The queue the task is sent to when the producer names none. */
-    String queue() default "default";
 
     /** Retries after the first attempt before the task is dead-lettered (Celery's default is 3). */
     int maxRetries() default 3;
@@ -56,4 +55,11 @@ public @interface CeleriacTask {
      * {@code celeriac.worker.rate-limits.<task>} and Celery's {@code rate_limit} command override it.
      */
     String rateLimit() default "";
+
+    /**
+     * How often the whole fleet starts this task, every worker together, in the same syntax: {@code "20/s"} across
+     * three workers is 20 a second in all. A task waiting for its turn is parked in the broker, never in a slot.
+     * {@code celeriac.worker.global-rate-limits.<task>} overrides it; give every worker the same.
+     */
+    String globalRateLimit() default "";
 }

@@ -122,4 +122,55 @@ class CeleryClientInteropIntegrationTests {
         TaskEvent.Succeeded succeeded = events.awaitEvent(id, EventType.TASK_SUCCEEDED, Duration.ofSeconds(20));
         assertThat(succeeded.result()).isEqualTo("14");
     }
+
+    @Test
+    void aCeleryChainRunsStepByStepOnJavaWorkersAndGetReturnsItsLastResult() {
+        assertThat(results.at("/chain/value").asLong()).isEqualTo(114);
+        assertThat(results.at("/chain/parent/value").asLong()).isEqualTo(14);
+    }
+
+    @Test
+    void aCeleryGroupRunsOnJavaWorkersAndGetReturnsItsResultsInOrder() {
+        assertThat(results.at("/group/value").toString()).isEqualTo("[2,4,6]");
+    }
+
+    @Test
+    void aCeleryChainEndingInAGroupGivesEveryMemberTheResultBeforeIt() {
+        assertThat(results.at("/chain_to_group/value").toString()).isEqualTo("[12,22]");
+    }
+
+    @Test
+    void celerysChunksAndMapRunOnJavaWorkersThroughItsBuiltInMapTasks() {
+        assertThat(results.at("/chunks/value").toString()).isEqualTo("[[2,4],[6]]");
+        assertThat(results.at("/map/value").toString()).isEqualTo("[55,6765]");
+    }
+
+    @Test
+    void aFailingStepStopsACeleryChain() {
+        assertThat(results.at("/chain_failure/raised/message").asString()).isEqualTo("stop");
+        // The next step would have been published before the failure was acked, and so before its event.
+        String next = results.at("/chain_failure/next").asString();
+        assertThat(events.of(next)).isEmpty();
+    }
+
+    @Test
+    void aCeleryLinkRunsWithTheResultAndALinkErrorWithTheFailedTasksId() {
+        assertThat(results.at("/link/value").asLong()).isEqualTo(4);
+        TaskEvent.Succeeded callback = events.awaitEvent(
+                results.at("/link/callback").asString(), EventType.TASK_SUCCEEDED, Duration.ofSeconds(30));
+        assertThat(callback.result()).isEqualTo("14");
+        TaskEvent.Received received = events.awaitEvent(
+                results.at("/link/callback").asString(), EventType.TASK_RECEIVED, Duration.ofSeconds(30));
+        assertThat(received.parentId()).isEqualTo(results.at("/link/id").asString());
+
+        String failed = results.at("/link_error/id").asString();
+        assertThat(results.at("/link_error/raised/message").asString()).isEqualTo("boom");
+        TaskEvent.Succeeded errback = events.awaitEvent(
+                results.at("/link_error/errback").asString(), EventType.TASK_SUCCEEDED, Duration.ofSeconds(30));
+        assertThat(errback.result()).isEqualTo("\"" + failed + "\"");
+        TaskEvent.Received errbackReceived = events.awaitEvent(
+                results.at("/link_error/errback").asString(), EventType.TASK_RECEIVED, Duration.ofSeconds(30));
+        assertThat(errbackReceived.parentId()).isEqualTo(failed);
+        assertThat(errbackReceived.rootId()).isEqualTo(failed);
+    }
 }

@@ -6,17 +6,18 @@ import static org.awaitility.Awaitility.await;
 import dev.celeriac.producer.SubmitOptions;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskHandle;
+import dev.celeriac.protocol.control.RateLimit;
 import dev.celeriac.protocol.event.EventType;
 import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import dev.celeriac.testsupport.celery.CeleryPython;
-import dev.celeriac.worker.ratelimit.RateLimit;
 import dev.celeriac.worker.ratelimit.RateLimiter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
@@ -39,8 +40,10 @@ class CeleryRemoteControlIntegrationTests {
 
     private static final String NODE = "java-a@interop";
     private static final String OTHER = "java-b@interop";
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(90);
     private static final JsonMapper json = JsonMapper.builder().build();
+    private static final String OWN_QUEUE = "own";
+    private static final String EXTRA_QUEUE = "extra";
 
     private static ConfigurableApplicationContext worker;
     private static ConfigurableApplicationContext other;
@@ -239,8 +242,166 @@ class CeleryRemoteControlIntegrationTests {
 
     @Test
     void aCommandJavaWorkersDoNotSupportGetsAClearError() {
-        String output = celery("control", "pool_grow", "-d", NODE, "2");
+        String output = celery("control", "pool_restart", "-d", NODE);
 
-        assertThat(output).contains("command 'pool_grow' is not supported by Celeriac workers");
+        assertThat(output).contains("command 'pool_restart' is not supported by Celeriac workers");
+    }
+
+    /** A worker of its own, on a queue of its own that no other worker consumes, with a pool of one slot. */
+    private static ConfigurableApplicationContext own(String hostname) {
+        return WorkerApps.start(
+                rabbit.endpoint(),
+                "celeriac.worker.hostname=" + hostname,
+                "celeriac.topology.queues.default.kind=quorum",
+                "celeriac.topology.queues." + OWN_QUEUE + ".kind=quorum",
+                "celeriac.topology.queues." + EXTRA_QUEUE + ".kind=quorum",
+                "celeriac.worker.queues." + OWN_QUEUE + ".concurrency=1");
+    }
+
+    private static List<TaskHandle> sleeps(TaskClient client, String queue, int count, long ms) {
+        var options = SubmitOptions.defaults().withQueue(queue);
+        return IntStream.range(0, count)
+                .mapToObj(i -> client.submit("demo.sleep", List.of(ms), Map.of(), options))
+                .toList();
+    }
+
+    /**
+     * {@code celery control pool_grow} and {@code pool_shrink} resize a running Java worker's pool, and its prefetch
+     * with it: grown from 1 to 3 slots, it runs three tasks at once and holds one more, which
+     * {@code celery inspect reserved} lists.
+     */
+    @Test
+    void poolGrowAndShrinkResizeARunningJavaWorkersPoolAndWhatItHolds() {
+        String host = "java-pool@interop";
+        try (var own = own(host)) {
+            assertThat(celery("control", "pool_grow", "-d", host, "2")).contains("pool will grow");
+            JsonNode stats = inspect("stats", "-d", host).get(host);
+            assertThat(stats.at("/pool/max-concurrency").asInt()).isEqualTo(3);
+            assertThat(stats.get("prefetch_count").asInt()).isEqualTo(4);
+
+            // Long enough that the three running and the one held are there to see, however slow each inspect is.
+            List<TaskHandle> tasks = sleeps(own.getBean(TaskClient.class), OWN_QUEUE, 6, 8_000);
+            await().atMost(WAIT)
+                    .until(() -> inspect("active", "-d", host).get(host).size() == 3);
+            JsonNode reserved = await().atMost(WAIT)
+                    .until(() -> inspect("reserved", "-d", host).get(host), r -> r.size() == 1);
+            assertThat(reserved.at("/0/name").asString()).isEqualTo("demo.sleep");
+            assertThat(reserved.at("/0/time_start").isNull()).isTrue();
+            assertThat(tasks.stream().map(TaskHandle::id))
+                    .contains(reserved.at("/0/id").asString());
+
+            assertThat(celery("control", "pool_shrink", "-d", host, "2")).contains("pool will shrink");
+            stats = inspect("stats", "-d", host).get(host);
+            assertThat(stats.at("/pool/max-concurrency").asInt()).isEqualTo(1);
+            assertThat(stats.get("prefetch_count").asInt()).isEqualTo(2);
+            assertThat(celery("control", "pool_shrink", "-d", host, "1")).contains("cannot shrink by 1");
+            await().atMost(Duration.ofMinutes(3)).until(() -> events.succeeded(tasks) == tasks.size());
+        }
+    }
+
+    /**
+     * {@code celery control autoscale max min} makes a Java worker's pool grow under load, one slot a second at
+     * most, up to its max; a fixed resize is then refused, as Celery refuses it.
+     */
+    @Test
+    void autoscaleGrowsAJavaWorkersPoolUnderLoadUpToItsMax() {
+        String host = "java-autoscale@interop";
+        try (var own = own(host)) {
+            assertThat(celery("control", "autoscale", "-d", host, "4", "1")).contains("autoscale now max=4 min=1");
+
+            List<TaskHandle> tasks = sleeps(own.getBean(TaskClient.class), OWN_QUEUE, 16, 1_500);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> inspect("stats", "-d", host)
+                                    .get(host)
+                                    .at("/pool/max-concurrency")
+                                    .asInt()
+                            == 4);
+            await().atMost(WAIT)
+                    .until(() -> inspect("active", "-d", host).get(host).size() == 4);
+            assertThat(celery("control", "pool_grow", "-d", host)).contains("not supported with autoscale");
+            await().atMost(Duration.ofSeconds(60)).until(() -> events.succeeded(tasks) == tasks.size());
+            assertThat(inspect("stats", "-d", host)
+                            .get(host)
+                            .at("/pool/max-concurrency")
+                            .asInt())
+                    .as("no shrink within the keepalive")
+                    .isEqualTo(4);
+        }
+    }
+
+    /**
+     * {@code celery control add_consumer} makes a Java worker consume a declared queue it did not, and
+     * {@code cancel_consumer} stops it again.
+     */
+    @Test
+    void addAndCancelConsumerStartAndStopConsumingAQueue() throws Exception {
+        String host = "java-consumer@interop";
+        try (var own = own(host)) {
+            TaskClient client = own.getBean(TaskClient.class);
+            TaskHandle waiting = client.submit(
+                    "demo.add",
+                    List.of(1, 2),
+                    Map.of(),
+                    SubmitOptions.defaults().withQueue(EXTRA_QUEUE));
+            assertThat(consumers(EXTRA_QUEUE)).isZero();
+
+            assertThat(celery("control", "add_consumer", "-d", host, EXTRA_QUEUE))
+                    .contains("add consumer " + EXTRA_QUEUE);
+            events.await(waiting.id(), EventType.TASK_SUCCEEDED, WAIT);
+            assertThat(StreamSupport.stream(
+                                    inspect("active_queues", "-d", host)
+                                            .get(host)
+                                            .spliterator(),
+                                    false)
+                            .map(q -> q.get("name").asString()))
+                    .containsExactlyInAnyOrder(OWN_QUEUE, EXTRA_QUEUE);
+            assertThat(celery("control", "add_consumer", "-d", host, EXTRA_QUEUE))
+                    .contains("already consuming from " + EXTRA_QUEUE);
+            assertThat(celery("control", "add_consumer", "-d", host, "undeclared"))
+                    .contains("queue 'undeclared' is not declared");
+
+            assertThat(celery("control", "cancel_consumer", "-d", host, EXTRA_QUEUE))
+                    .contains("no longer consuming from " + EXTRA_QUEUE);
+            await().atMost(WAIT).until(() -> consumers(EXTRA_QUEUE) == 0);
+            assertThat(inspect("active_queues", "-d", host).get(host)).hasSize(1);
+        }
+    }
+
+    /**
+     * {@code celery control time_limit} gives a task type new limits on a running Java worker: a 5-second sleep is
+     * interrupted at its new soft limit of 0.3 s and fails long before it would have ended.
+     */
+    @Test
+    void timeLimitChangesAJavaWorkersLimitsOfATaskType() {
+        String host = "java-limits@interop";
+        try (var own = own(host)) {
+            assertThat(celery("control", "time_limit", "-d", host, "demo.sleep", "0.3", "2"))
+                    .contains("time limits set successfully");
+            assertThat(celery("control", "time_limit", "-d", host, "demo.nope", "1"))
+                    .contains("unknown task");
+
+            TaskHandle sleep = own.getBean(TaskClient.class)
+                    .submit(
+                            "demo.sleep",
+                            List.of(5_000),
+                            Map.of(),
+                            SubmitOptions.defaults().withQueue(OWN_QUEUE).withMaxRetries(0));
+            TaskEvent.Failed failed = events.awaitEvent(sleep.id(), EventType.TASK_FAILED, WAIT);
+            assertThat(failed.exception()).contains("Interrupted");
+            double ran = ((TaskEvent) failed).source().timestamp()
+                    - events.of(sleep.id(), EventType.TASK_STARTED)
+                            .getFirst()
+                            .event()
+                            .source()
+                            .timestamp();
+            assertThat(ran).as("seconds from start to failure").isLessThan(2.0);
+        }
+    }
+
+    private static long consumers(String queue) throws Exception {
+        try (var connection = rabbit.endpoint().connectionFactory().newConnection();
+                var channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(queue).getConsumerCount();
+        }
     }
 }

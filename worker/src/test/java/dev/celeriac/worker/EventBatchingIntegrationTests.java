@@ -10,7 +10,7 @@ import dev.celeriac.protocol.event.CeleryEvent;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
-import dev.celeriac.worker.events.EventPublisher;
+import dev.celeriac.worker.internal.events.EventPublisher;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

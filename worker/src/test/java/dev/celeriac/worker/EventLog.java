@@ -2,6 +2,7 @@ package dev.celeriac.worker;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DeliverCallback;
+import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.protocol.event.CeleryEvent;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.event.EventType;
@@ -10,7 +11,9 @@ import dev.celeriac.testsupport.broker.RabbitEndpoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,6 +48,30 @@ final class EventLog implements AutoCloseable {
 
     List<Seen> all(EventType type) {
         return seen.stream().filter(s -> s.event().type() == type).toList();
+    }
+
+    /** How many of the given tasks succeeded, each counted once. */
+    long succeeded(List<TaskHandle> tasks) {
+        Set<String> ids = ids(tasks);
+        return all(EventType.TASK_SUCCEEDED).stream()
+                .map(s -> ((TaskEvent) s.event()).uuid())
+                .filter(ids::contains)
+                .distinct()
+                .count();
+    }
+
+    /** When the given tasks started, by their workers' clocks, in seconds, earliest first. */
+    List<Double> startTimes(List<TaskHandle> tasks) {
+        Set<String> ids = ids(tasks);
+        return all(EventType.TASK_STARTED).stream()
+                .filter(s -> ids.contains(((TaskEvent) s.event()).uuid()))
+                .map(s -> s.event().source().timestamp())
+                .sorted()
+                .toList();
+    }
+
+    private static Set<String> ids(List<TaskHandle> tasks) {
+        return tasks.stream().map(TaskHandle::id).collect(Collectors.toSet());
     }
 
     Seen await(String taskId, EventType type, Duration timeout) {

@@ -1,21 +1,13 @@
 package dev.celeriac.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.celeriac.producer.TaskClient;
-import dev.celeriac.producer.TaskHandle;
-import dev.celeriac.producer.TaskRequest;
-import dev.celeriac.protocol.event.EventType;
-import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,19 +31,9 @@ class RateLimitIntegrationTests {
                         "celeriac.worker.queues.default.concurrency=2",
                         "celeriac.worker.rate-limits.demo.echo=5/s");
                 var events = new EventLog(rabbit.endpoint())) {
-            TaskClient client = worker.getBean(TaskClient.class);
-            // The limited runs go first, so that the unlimited ones queue behind all of them.
-            List<TaskHandle> limited = client.submitAll(IntStream.range(0, LIMITED)
-                    .mapToObj(i -> TaskRequest.of("demo.echo"))
-                    .toList());
-            List<TaskHandle> free = client.submitAll(IntStream.range(0, 40)
-                    .mapToObj(i -> TaskRequest.of("demo.add", i, 1))
-                    .toList());
+            var run = LimitedRun.of(worker.getBean(TaskClient.class), events, "demo.echo", LIMITED, 40);
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> succeeded(events, limited) == LIMITED);
-            await().atMost(Duration.ofSeconds(10)).until(() -> succeeded(events, free) == free.size());
-
-            List<Double> starts = startTimes(events, limited);
+            List<Double> starts = run.limited();
             assertThat(starts).hasSize(LIMITED);
             double seconds = INTERVAL.toMillis() / 1000.0;
             for (int i = 1; i < starts.size(); i++) {
@@ -63,10 +45,9 @@ class RateLimitIntegrationTests {
             assertThat(starts.getLast() - starts.getFirst()).isGreaterThanOrEqualTo((LIMITED - 1) * seconds * 0.95);
             // The unlimited runs were not held behind the limited ones: all of them started before the limited
             // type's last turn came, which the limit puts at least 2.2 s after its first.
-            assertThat(startTimes(events, free))
-                    .allSatisfy(start -> assertThat(start).isLessThan(starts.getLast()));
+            assertThat(run.free()).allSatisfy(start -> assertThat(start).isLessThan(starts.getLast()));
             double throttled = worker.getBean(MeterRegistry.class)
-                    .counter(MetricNames.TASKS_THROTTLED, "task", "demo.echo", "queue", "default")
+                    .counter(MetricNames.TASKS_THROTTLED, "task", "demo.echo", "queue", "default", "scope", "worker")
                     .count();
             assertThat(throttled).as("runs sent round the delay ladder").isGreaterThanOrEqualTo(LIMITED - 1);
             assertThat(worker.getBean(MeterRegistry.class)
@@ -75,23 +56,5 @@ class RateLimitIntegrationTests {
                             .counter())
                     .isNull();
         }
-    }
-
-    private static long succeeded(EventLog events, List<TaskHandle> tasks) {
-        Set<String> ids = tasks.stream().map(TaskHandle::id).collect(Collectors.toSet());
-        return events.all(EventType.TASK_SUCCEEDED).stream()
-                .map(s -> ((TaskEvent) s.event()).uuid())
-                .filter(ids::contains)
-                .distinct()
-                .count();
-    }
-
-    private static List<Double> startTimes(EventLog events, List<TaskHandle> tasks) {
-        Set<String> ids = tasks.stream().map(TaskHandle::id).collect(Collectors.toSet());
-        return events.all(EventType.TASK_STARTED).stream()
-                .filter(s -> ids.contains(((TaskEvent) s.event()).uuid()))
-                .map(s -> s.event().source().timestamp())
-                .sorted()
-                .toList();
     }
 }

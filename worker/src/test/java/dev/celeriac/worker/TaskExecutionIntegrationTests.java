@@ -13,7 +13,7 @@ import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.protocol.event.EventType;
 import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
-import dev.celeriac.worker.control.Revocations;
+import dev.celeriac.worker.internal.control.Revocations;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

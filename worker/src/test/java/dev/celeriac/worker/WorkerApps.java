@@ -3,6 +3,8 @@ package dev.celeriac.worker;
 import dev.celeriac.producer.amqp.ConsumerConnections;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
 import dev.celeriac.worker.demo.DemoTasks;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.boot.SpringBootConfiguration;
@@ -21,8 +23,8 @@ final class WorkerApps {
     @Import({DemoTasks.class, TestTasks.class})
     static class App {
         @Bean
-        io.micrometer.core.instrument.MeterRegistry meterRegistry() {
-            return new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        MeterRegistry meterRegistry() {
+            return new SimpleMeterRegistry();
         }
     }
 

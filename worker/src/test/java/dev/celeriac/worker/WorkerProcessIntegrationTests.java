@@ -11,6 +11,7 @@ import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.names.LogFields;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
+import dev.celeriac.testsupport.celery.CeleryPython;
 import dev.celeriac.worker.lifecycle.Worker;
 import java.io.File;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -69,7 +71,8 @@ class WorkerProcessIntegrationTests {
     }
 
     private static void awaitOnline(EventLog events, String hostname) {
-        await().atMost(Duration.ofSeconds(60))
+        // A wait, not a speed limit: a worker JVM starting on a busy machine.
+        await().atMost(Duration.ofMinutes(3))
                 .until(() -> events.all(EventType.WORKER_ONLINE).stream()
                         .anyMatch(s -> s.event().source().hostname().equals(hostname)));
     }
@@ -141,6 +144,50 @@ class WorkerProcessIntegrationTests {
                     .as("every task succeeded exactly once")
                     .hasSize(20)
                     .allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        }
+    }
+
+    /**
+     * Celery's {@code celery control shutdown} drains a Java worker as a SIGTERM does: it answers, lets the tasks it
+     * runs finish, hands back the rest and exits 0, so its supervisor does not take it for a crash.
+     */
+    @Test
+    void celeryControlShutdownDrainsTheWorkerAndExitsZero(@TempDir Path work) throws Exception {
+        Path log = File.createTempFile("celeriac-worker-shutdown", ".log").toPath();
+        try (var producer = producer();
+                var events = new EventLog(rabbit.endpoint())) {
+            Process worker = startWorker(rabbit.endpoint(), "shutdown@test", log);
+            try {
+                awaitOnline(events, "shutdown@test");
+                List<TaskHandle> tasks = producer.getBean(TaskClient.class).submitAll(sleeps(POOL, 1_500));
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> events.all(EventType.TASK_STARTED).size() >= POOL);
+
+                var celery = CeleryPython.in(work, rabbit.endpoint());
+                String answer = celery.run(
+                        Duration.ofSeconds(60),
+                        "-m",
+                        "celery",
+                        "-b",
+                        celery.brokerUrl(),
+                        "control",
+                        "shutdown",
+                        "-d",
+                        "shutdown@test");
+
+                assertThat(answer).contains("shutdown@test").contains("shutting down");
+                assertThat(worker.waitFor(30, TimeUnit.SECONDS))
+                        .as("exited; log at %s", log)
+                        .isTrue();
+                assertThat(worker.exitValue()).isZero();
+                assertThat(successes(events, tasks))
+                        .as("the tasks it ran finished first")
+                        .hasSize(POOL);
+                assertThat(events.all(EventType.WORKER_OFFLINE)).isNotEmpty();
+                assertThat(Files.readString(log)).contains("shuts down, asked by remote control");
+            } finally {
+                worker.destroyForcibly();
+            }
         }
     }
 

@@ -2,32 +2,37 @@ package dev.celeriac.api.config;
 
 import dev.celeriac.api.deadletters.DeadLetterCollector;
 import dev.celeriac.api.deadletters.DeadLetterStore;
-import dev.celeriac.api.idempotency.IdempotencyStore;
-import dev.celeriac.api.ledger.HistoryMigration;
-import dev.celeriac.api.ledger.LedgerDialect;
-import dev.celeriac.api.ledger.TaskCompletions;
-import dev.celeriac.api.ledger.TaskProjection;
-import dev.celeriac.api.ledger.TaskStore;
-import dev.celeriac.api.metrics.ApiMetrics;
-import dev.celeriac.api.outbox.OutboxRelay;
-import dev.celeriac.api.outbox.OutboxStore;
+import dev.celeriac.api.internal.idempotency.IdempotencyStore;
+import dev.celeriac.api.internal.ledger.HistoryMigration;
+import dev.celeriac.api.internal.ledger.LedgerDialect;
+import dev.celeriac.api.internal.ledger.TaskCompletions;
+import dev.celeriac.api.internal.ledger.TaskProjection;
+import dev.celeriac.api.internal.ledger.TaskStore;
+import dev.celeriac.api.internal.metrics.ApiMetrics;
+import dev.celeriac.api.internal.outbox.OutboxRelay;
+import dev.celeriac.api.internal.outbox.OutboxStore;
+import dev.celeriac.api.internal.recorder.EventRecorder;
+import dev.celeriac.api.internal.retention.LedgerCleanup;
+import dev.celeriac.api.internal.workflow.ChordJoins;
+import dev.celeriac.api.internal.workflow.ChordStore;
 import dev.celeriac.api.problems.BodyLimitFilter;
 import dev.celeriac.api.query.QuerySettings;
 import dev.celeriac.api.queues.QueueStatistics;
-import dev.celeriac.api.recorder.EventRecorder;
-import dev.celeriac.api.retention.LedgerCleanup;
 import dev.celeriac.api.revoke.RevocationAnnouncer;
 import dev.celeriac.api.revoke.RevocationStore;
 import dev.celeriac.api.submit.SubmitPipeline;
 import dev.celeriac.api.submit.SubmitSettings;
+import dev.celeriac.api.workers.WorkerControl;
 import dev.celeriac.api.workers.WorkerRegistry;
 import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.producer.amqp.ConsumerConnections;
 import dev.celeriac.producer.amqp.RevocationPublisher;
 import dev.celeriac.producer.amqp.TaskPublisher;
+import dev.celeriac.producer.autoconfigure.NodeNames;
 import dev.celeriac.producer.autoconfigure.ProducerProperties;
 import dev.celeriac.producer.topology.TopologyProperties;
+import dev.celeriac.producer.tracing.TaskObservations;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.message.CodecLimits;
 import dev.celeriac.protocol.message.TaskMessageCodec;
@@ -157,10 +162,18 @@ public class ApiConfiguration {
             TaskMessageCodec codec,
             ProducerProperties producer,
             MeterRegistry meters,
+            TaskObservations observations,
             Clock clock) {
         String origin = producer.origin() != null ? producer.origin() : "celeriac-api@" + hostname();
         return new TaskPublisher(
-                publisher, codec, producer.defaultQueue(), origin, producer.confirmTimeout(), meters, clock);
+                publisher,
+                codec,
+                producer.defaultQueue(),
+                origin,
+                producer.confirmTimeout(),
+                meters,
+                observations,
+                clock);
     }
 
     private static String hostname() {
@@ -247,6 +260,12 @@ public class ApiConfiguration {
         return new ConsumerBroker(broker);
     }
 
+    /** Celery's remote control of the workers, on a connection of its own (closed with the context). */
+    @Bean
+    WorkerControl celeriacWorkerControl(BrokerConnections broker, JsonMapper json) {
+        return new WorkerControl(broker, json);
+    }
+
     /** The broker of the API's own consumers, once the queues they consume are declared. */
     record ConsumerBroker(BrokerConnections connections) {}
 
@@ -270,12 +289,44 @@ public class ApiConfiguration {
     }
 
     @Bean
+    ChordStore chordStore(JdbcTemplate jdbc, JsonMapper json) {
+        return new ChordStore(JdbcClient.create(jdbc), json);
+    }
+
+    /** Chords' joins, decided as their header tasks finish, and a sweep for any two API instances left undecided. */
+    @Bean
+    ChordJoins chordJoins(
+            ChordStore chords,
+            TaskStore tasks,
+            OutboxStore outbox,
+            OutboxRelay relay,
+            TaskPublisher publisher,
+            TransactionTemplate transactions,
+            ProducerProperties producer,
+            ApiProperties properties,
+            Clock clock) {
+        return new ChordJoins(
+                chords,
+                tasks,
+                outbox,
+                relay,
+                publisher,
+                transactions,
+                producer.defaultQueue(),
+                NodeNames.of("api"),
+                clock,
+                properties.chordSweep());
+    }
+
+    @Bean
     EventRecorder eventRecorder(
             ConsumerBroker celeriacConsumerConnections,
             TaskStore tasks,
             TaskProjection projection,
             TaskCompletions completions,
             WorkerRegistry workers,
+            ChordStore chords,
+            ChordJoins joins,
             TransactionTemplate transactions,
             TaskMessageCodec codec,
             ApiProperties properties,
@@ -286,6 +337,8 @@ public class ApiConfiguration {
                 projection,
                 completions,
                 workers,
+                chords,
+                joins,
                 transactions,
                 new EventCodec(codec.mapper()),
                 properties.recorderBatchSize());

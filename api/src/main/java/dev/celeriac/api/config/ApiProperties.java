@@ -31,6 +31,9 @@ import org.springframework.validation.annotation.Validated;
  * @param revocationHorizon How long workers remember a revocation from one announcement; a revocation is announced
  *     again every quarter of it while its task can still arrive. A worker's
  *     {@code celeriac.worker.revocation-retention} must be at least a quarter of it.
+ * @param chordSweep How often the chords not fired yet are looked at again. A chord's body starts as its last header
+ *     task's event is recorded; the sweep only settles a join that two API instances recording that task and the
+ *     chord's definition at the same moment each left to the other.
  */
 @Validated
 @ConfigurationProperties("celeriac.api")
@@ -46,7 +49,8 @@ public record ApiProperties(
         @DefaultValue("15s") Duration outboxGrace,
         @DefaultValue("5s") Duration outboxInterval,
         @DefaultValue("24h") Duration revocationHorizon,
-        @DefaultValue("1s") Duration waitRecheck) {
+        @DefaultValue("1s") Duration waitRecheck,
+        @DefaultValue("10s") Duration chordSweep) {
 
     public ApiProperties {
         keys = keys == null ? List.of() : List.copyOf(keys);

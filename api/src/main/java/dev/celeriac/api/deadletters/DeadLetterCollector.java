@@ -1,14 +1,11 @@
 package dev.celeriac.api.deadletters;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
-import dev.celeriac.api.ledger.TaskProjection;
-import dev.celeriac.api.ledger.TaskStore;
+import dev.celeriac.api.internal.ledger.TaskProjection;
+import dev.celeriac.api.internal.ledger.TaskStore;
 import dev.celeriac.producer.amqp.AmqpTaskMessages;
 import dev.celeriac.producer.amqp.BrokerConnections;
+import dev.celeriac.producer.amqp.Subscription;
 import dev.celeriac.protocol.event.EventSource;
 import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.message.CeleryTimes;
@@ -76,28 +73,25 @@ public final class DeadLetterCollector implements SmartLifecycle {
         try {
             connection = broker.open("celeriac-api-dead-letters");
             for (String queue : workQueues) {
-                Channel channel = connection.createChannel();
-                channel.basicQos(50);
-                channel.basicConsume(TopologyNames.deadLetterQueue(queue), false, new DefaultConsumer(channel) {
-                    @Override
-                    public void handleDelivery(
-                            String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
-                            throws IOException {
-                        try {
-                            keep(
-                                    queue,
-                                    converter.toMessageProperties(properties, envelope, StandardCharsets.UTF_8.name()),
-                                    body);
-                            getChannel().basicAck(envelope.getDeliveryTag(), false);
-                        } catch (RuntimeException e) {
-                            log.warn(
-                                    "could not keep a dead letter of '{}'; it stays in the queue: {}",
-                                    queue,
-                                    e.toString());
-                            getChannel().basicNack(envelope.getDeliveryTag(), false, true);
-                        }
-                    }
-                });
+                Subscription.to(connection, TopologyNames.deadLetterQueue(queue))
+                        .name("celeriac-dead-letters")
+                        .prefetch(50)
+                        .start((channel, envelope, properties, body) -> {
+                            try {
+                                keep(
+                                        queue,
+                                        converter.toMessageProperties(
+                                                properties, envelope, StandardCharsets.UTF_8.name()),
+                                        body);
+                                channel.basicAck(envelope.getDeliveryTag(), false);
+                            } catch (RuntimeException e) {
+                                log.warn(
+                                        "could not keep a dead letter of '{}'; it stays in the queue: {}",
+                                        queue,
+                                        e.toString());
+                                channel.basicNack(envelope.getDeliveryTag(), false, true);
+                            }
+                        });
             }
         } catch (IOException | TimeoutException e) {
             throw new IllegalStateException("the dead-letter collector could not connect to RabbitMQ", e);

@@ -1,9 +1,9 @@
 package dev.celeriac.api.deadletters;
 
-import dev.celeriac.api.ledger.TaskChange;
-import dev.celeriac.api.ledger.TaskProjection;
-import dev.celeriac.api.ledger.TaskStore;
-import dev.celeriac.api.outbox.OutboxStore;
+import dev.celeriac.api.internal.ledger.TaskChange;
+import dev.celeriac.api.internal.ledger.TaskProjection;
+import dev.celeriac.api.internal.ledger.TaskStore;
+import dev.celeriac.api.internal.outbox.OutboxStore;
 import dev.celeriac.api.problems.Problems;
 import dev.celeriac.api.query.TaskView;
 import dev.celeriac.producer.TaskPublishException;

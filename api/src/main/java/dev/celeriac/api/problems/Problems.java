@@ -22,6 +22,7 @@ import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import tools.jackson.core.JacksonException;
 
 /** Problem details of the API; each has a stable {@code type} a client can match on. */
 @RestControllerAdvice
@@ -58,9 +59,32 @@ public final class Problems {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-task", "Invalid task", detail);
     }
 
+    /**
+     * No worker has registered a task of that name.
+     *
+     * @param where what the detail starts with: where in the request the name is ({@code "chain[1]: "}), or empty
+     */
+    public static ErrorResponseException unknownTask(String where, String task) {
+        return problem(
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                "unknown-task",
+                "Unknown task",
+                where + "no worker has registered a task named '" + task
+                        + "' (set celeriac.api.allow-unknown-tasks=true to accept it anyway)");
+    }
+
     /** No task has that id. */
     public static ErrorResponseException taskNotFound(String id) {
         return problem(HttpStatus.NOT_FOUND, "task-not-found", "Task not found", "no task has the id '" + id + "'");
+    }
+
+    /** No task of the ledger belongs to the workflow. */
+    public static ErrorResponseException workflowNotFound(String id) {
+        return problem(
+                HttpStatus.NOT_FOUND,
+                "workflow-not-found",
+                "Workflow not found",
+                "no task or chord has the workflow id '" + id + "' as its root");
     }
 
     /** A body that is not JSON, or not of the expected shape. */
@@ -77,7 +101,7 @@ public final class Problems {
             }
         }
         Throwable cause = e.getMostSpecificCause();
-        String detail = cause instanceof tools.jackson.core.JacksonException jackson
+        String detail = cause instanceof JacksonException jackson
                 ? "the body is not valid JSON of the expected shape: " + jackson.getOriginalMessage()
                 : "the body could not be read: " + cause.getMessage();
         return ResponseEntity.badRequest().body(detail(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", detail));

@@ -1,9 +1,9 @@
 package dev.celeriac.api.query;
 
-import dev.celeriac.api.ledger.HistoryEntry;
-import dev.celeriac.api.ledger.TaskCompletions;
-import dev.celeriac.api.ledger.TaskRecord;
-import dev.celeriac.api.ledger.TaskStore;
+import dev.celeriac.api.internal.ledger.HistoryEntry;
+import dev.celeriac.api.internal.ledger.TaskCompletions;
+import dev.celeriac.api.internal.ledger.TaskRecord;
+import dev.celeriac.api.internal.ledger.TaskStore;
 import dev.celeriac.api.problems.Problems;
 import dev.celeriac.protocol.state.TaskState;
 import java.time.Duration;

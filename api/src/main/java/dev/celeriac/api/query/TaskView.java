@@ -1,6 +1,6 @@
 package dev.celeriac.api.query;
 
-import dev.celeriac.api.ledger.TaskRecord;
+import dev.celeriac.api.internal.ledger.TaskRecord;
 import dev.celeriac.protocol.state.TaskState;
 import java.time.Instant;
 import tools.jackson.core.JacksonException;

@@ -1,6 +1,6 @@
 package dev.celeriac.api.revoke;
 
-import dev.celeriac.api.ledger.TaskStore;
+import dev.celeriac.api.internal.ledger.TaskStore;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.celeriac.api.revoke;
 
-import dev.celeriac.api.ledger.TaskRecord;
-import dev.celeriac.api.ledger.TaskStore;
+import dev.celeriac.api.internal.ledger.TaskRecord;
+import dev.celeriac.api.internal.ledger.TaskStore;
 import dev.celeriac.api.problems.Problems;
 import dev.celeriac.api.query.TaskView;
 import dev.celeriac.producer.TaskClient;

@@ -78,7 +78,7 @@ public class ApiSecurity {
                         .permitAll()
                         .requestMatchers(HttpMethod.GET, "/**")
                         .hasAnyRole(anyRole)
-                        .requestMatchers(HttpMethod.POST, "/api/v1/tasks", "/api/v1/tasks/batch")
+                        .requestMatchers(HttpMethod.POST, "/api/v1/tasks", "/api/v1/tasks/batch", "/api/v1/workflows")
                         .hasAnyRole("SUBMIT", "ADMIN")
                         .anyRequest()
                         .hasRole("ADMIN"))

@@ -1,10 +1,10 @@
 package dev.celeriac.api.submit;
 
-import dev.celeriac.api.idempotency.IdempotencyStore;
-import dev.celeriac.api.ledger.TaskChange;
-import dev.celeriac.api.ledger.TaskRecord;
-import dev.celeriac.api.ledger.TaskStore;
-import dev.celeriac.api.outbox.OutboxStore;
+import dev.celeriac.api.internal.idempotency.IdempotencyStore;
+import dev.celeriac.api.internal.ledger.TaskChange;
+import dev.celeriac.api.internal.ledger.TaskRecord;
+import dev.celeriac.api.internal.ledger.TaskStore;
+import dev.celeriac.api.internal.outbox.OutboxStore;
 import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.amqp.TaskPublisher;
 import dev.celeriac.protocol.names.TopologyNames;

@@ -1,12 +1,12 @@
 package dev.celeriac.api.submit;
 
-import dev.celeriac.api.idempotency.IdempotencyStore;
-import dev.celeriac.api.ledger.TaskChange;
-import dev.celeriac.api.ledger.TaskProjection;
-import dev.celeriac.api.ledger.TaskRecord;
-import dev.celeriac.api.ledger.TaskStore;
-import dev.celeriac.api.outbox.OutboxRelay;
-import dev.celeriac.api.outbox.OutboxStore;
+import dev.celeriac.api.internal.idempotency.IdempotencyStore;
+import dev.celeriac.api.internal.ledger.TaskChange;
+import dev.celeriac.api.internal.ledger.TaskProjection;
+import dev.celeriac.api.internal.ledger.TaskRecord;
+import dev.celeriac.api.internal.ledger.TaskStore;
+import dev.celeriac.api.internal.outbox.OutboxRelay;
+import dev.celeriac.api.internal.outbox.OutboxStore;
 import dev.celeriac.api.problems.Problems;
 import dev.celeriac.api.query.TaskView;
 import dev.celeriac.api.workers.WorkerRegistry;
@@ -298,12 +298,7 @@ public class TaskSubmitController {
             }
             check("task name", body.task());
             if (!allowUnknownTasks && !workers.isRegistered(body.task())) {
-                throw Problems.problem(
-                        HttpStatus.UNPROCESSABLE_CONTENT,
-                        "unknown-task",
-                        "Unknown task",
-                        "no worker has registered a task named '" + body.task()
-                                + "' (set celeriac.api.allow-unknown-tasks=true to accept it anyway)");
+                throw Problems.unknownTask("", body.task());
             }
             String queue = body.queue() == null ? TopologyNames.DEFAULT_QUEUE : body.queue();
             check("queue name", queue);

@@ -39,7 +39,7 @@ public final class Idle implements Scenario {
 
         stack.reset();
         Stack.step("idle: starting a worker JVM from its Spring Boot jar with default settings");
-        JavaProcess plain = stack.worker("idle-worker", List.of());
+        JavaProcess plain = stack.plainWorker("idle-worker", List.of());
         report(results, "jar, default flags", plain, "java -jar celeriac-worker.jar", celery);
 
         stack.reset();

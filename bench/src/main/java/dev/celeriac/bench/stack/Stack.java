@@ -51,6 +51,7 @@ public final class Stack implements AutoCloseable {
     private final Path logs;
     private final List<AutoCloseable> running = new ArrayList<>();
     private int apis;
+    private SharedImages images;
 
     public Stack(Path root, String rabbitHost, String vhost, String postgresUrl, String postgresUser, Path logs) {
         this(root, Broker.local(rabbitHost), vhost, postgresUrl, DATABASE, postgresUser, logs);
@@ -156,8 +157,32 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    /** A worker JVM of the demo worker jar on this vhost, ready to take tasks. */
+    /**
+     * Starts workers and APIs from their shared AOT images from now on ({@link SharedImages}), as the images and
+     * {@code ./celeriac worker} run them, with {@link SharedImages#FLAGS}, instead of from their plain jars: the same
+     * code, ready in under half the time and for a fraction of the processor's time.
+     */
+    public Stack startingFromImages(SharedImages shared) {
+        this.images = shared;
+        return this;
+    }
+
+    /**
+     * A worker JVM of the demo worker on this vhost, ready to take tasks: from its plain jar, or from its shared image
+     * once {@link #startingFromImages} was called.
+     */
     public JavaProcess worker(String name, List<String> jvmOptions, String... arguments) throws InterruptedException {
+        if (images != null) {
+            var options = new ArrayList<>(SharedImages.FLAGS);
+            options.addAll(jvmOptions);
+            return worker(name, images.worker(), options, arguments);
+        }
+        return worker(name, workerJar(), jvmOptions, arguments);
+    }
+
+    /** A worker JVM from the demo worker's plain Spring Boot jar with default flags, however the stack starts others. */
+    public JavaProcess plainWorker(String name, List<String> jvmOptions, String... arguments)
+            throws InterruptedException {
         return worker(name, workerJar(), jvmOptions, arguments);
     }
 
@@ -208,8 +233,15 @@ public final class Stack implements AutoCloseable {
         // Each API of the stack logs to a file of its own: api.log, api-2.log, ...
         apis++;
         String name = apis == 1 ? "api" : "api-" + apis;
-        JavaProcess process =
-                track(JavaProcess.start(name, root.resolve("api/target/celeriac-api.jar"), List.of(), args, logs));
+        Path jar = root.resolve("api/target/celeriac-api.jar");
+        List<String> options = List.of();
+        if (images != null) {
+            AotImage image = images.api();
+            jar = image.jar();
+            options = new ArrayList<>(SharedImages.FLAGS);
+            options.addAll(image.options());
+        }
+        JavaProcess process = track(JavaProcess.start(name, jar, options, args, logs));
         return process.awaitReady("Started CeleriacApiApplication", READY_WITHIN);
     }
 

@@ -76,7 +76,7 @@ class PoisonReliabilityTests {
             publishUndecodable(stack, "\u0000\u0001binary");
             trial.submit(client, 500, () -> TaskRequest.of("demo.sleep", 5));
 
-            trial.awaitAllTerminal(Duration.ofMinutes(3));
+            trial.awaitAllTerminal(Duration.ofMinutes(6)); // each crash restarts a worker JVM: slow on a loaded machine
             await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters(rest).size() >= 5);
             supervising.set(false);
             supervisor.join();

@@ -8,6 +8,7 @@ import dev.celeriac.producer.SubmitOptions;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,7 +93,11 @@ class RaceReliabilityTests {
         try (var trial = Trial.start("revoke", logs)) {
             Stack stack = trial.stack();
             var rest = new Rest(stack.api(), Stack.API_KEY);
-            stack.worker("w1", List.of(), "--celeriac.worker.queues.default.concurrency=64");
+            stack.worker(
+                    "w1",
+                    List.of(),
+                    "--celeriac.worker.queues.default.concurrency=64",
+                    "--celeriac.demo.fault-tasks=true");
             TaskClient client = stack.producer(true).getBean(TaskClient.class);
             trial.watch();
             int each = 25;
@@ -108,8 +113,9 @@ class RaceReliabilityTests {
                             SubmitOptions.defaults().withCountdown(Duration.ofSeconds(30))));
             // Running: long sleeps, revoked once the worker announced their start, with and without terminate.
             List<String> terminated = trial.submit(client, each, () -> TaskRequest.of("demo.sleep", 60_000));
-            // Long enough to be running still when its revoke comes, however slow the day.
-            List<String> runningOn = trial.submit(client, each, () -> TaskRequest.of("demo.sleep", 8_000));
+            // Held running until the gate opens after their revokes, however slow the day.
+            Path gate = logs.resolve("revoke-gate");
+            List<String> runningOn = trial.submit(client, each, () -> TaskRequest.of("demo.hold", gate.toString(), 8));
             // Finished: revoked once the ledger says SUCCESS.
             List<String> finished = trial.submit(client, each, () -> TaskRequest.of("demo.add", 2, 2));
 
@@ -124,6 +130,7 @@ class RaceReliabilityTests {
                     id, rest.delete("/api/v1/tasks/" + id + "?terminate=true").statusCode()));
             runningOn.forEach(
                     id -> answers.put(id, rest.delete("/api/v1/tasks/" + id).statusCode()));
+            Files.createFile(gate);
             await().atMost(Duration.ofSeconds(30)).until(() -> trial.allIn(finished, "SUCCESS"));
             finished.forEach(
                     id -> answers.put(id, rest.delete("/api/v1/tasks/" + id).statusCode()));

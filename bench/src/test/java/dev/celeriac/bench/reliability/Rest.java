@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,17 +48,20 @@ final class Rest {
     }
 
     HttpResponse<String> post(String path, String json) {
-        return post(path, json, null);
+        return post(path, json, Map.of());
     }
 
     /** A POST with a JSON body and, unless {@code null}, an {@code Idempotency-Key}. */
     HttpResponse<String> post(String path, String json, String idempotencyKey) {
+        return post(path, json, idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));
+    }
+
+    /** A POST with a JSON body and these extra headers. */
+    HttpResponse<String> post(String path, String json, Map<String, String> headers) {
         var builder = request(path)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
-        if (idempotencyKey != null) {
-            builder.header("Idempotency-Key", idempotencyKey);
-        }
+        headers.forEach(builder::header);
         return send(builder);
     }
 

@@ -118,6 +118,7 @@ class SecurityReliabilityTests {
                 new Endpoint("GET", "/api/v1/tasks/" + task, null, Role.READ),
                 new Endpoint("GET", "/api/v1/tasks/" + task + "/history", null, Role.READ),
                 new Endpoint("GET", "/api/v1/tasks?limit=5", null, Role.READ),
+                new Endpoint("GET", "/api/v1/workflows/" + task, null, Role.READ),
                 new Endpoint("GET", "/api/v1/dead-letters", null, Role.READ),
                 new Endpoint("GET", "/api/v1/workers", null, Role.READ),
                 new Endpoint("GET", "/api/v1/queues", null, Role.READ),
@@ -126,6 +127,7 @@ class SecurityReliabilityTests {
                 new Endpoint("DELETE", "/api/v1/tasks/" + UUID.randomUUID(), null, Role.ADMIN),
                 new Endpoint("POST", "/api/v1/dead-letters/999999/replay", null, Role.ADMIN),
                 new Endpoint("DELETE", "/api/v1/dead-letters/999999", null, Role.ADMIN),
+                new Endpoint("PUT", "/api/v1/workers/rate-limits/demo.add", "{\"rateLimit\":\"0\"}", Role.ADMIN),
                 new Endpoint("GET", "/actuator/health", null, null),
                 new Endpoint("GET", "/actuator/prometheus", null, null),
                 new Endpoint("GET", "/v3/api-docs", null, null));

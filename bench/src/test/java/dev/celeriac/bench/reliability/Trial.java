@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
+import dev.celeriac.bench.stack.SharedImages;
 import dev.celeriac.bench.stack.Stack;
 import dev.celeriac.producer.BatchPublishException;
 import dev.celeriac.producer.TaskClient;
@@ -56,6 +57,7 @@ final class Trial implements AutoCloseable {
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> starts = new ConcurrentHashMap<>();
     private final Set<String> succeeded = ConcurrentHashMap.newKeySet();
+    private final Map<String, Double> firstStarts = new ConcurrentHashMap<>();
     private final Map<String, TaskStatus> seen = new ConcurrentHashMap<>();
     private final List<String> regressions = new CopyOnWriteArrayList<>();
     private final AtomicLong refused = new AtomicLong();
@@ -94,6 +96,8 @@ final class Trial implements AutoCloseable {
                 "postgres",
                 logs);
         stack.reset();
+        // Started as the images start them: the suite starts about a hundred worker and API JVMs on two cores.
+        stack.startingFromImages(new SharedImages(root, logs));
         return new Trial(stack);
     }
 
@@ -121,6 +125,7 @@ final class Trial implements AutoCloseable {
                     if (event instanceof TaskEvent.Started started) {
                         starts.computeIfAbsent(started.uuid(), id -> new AtomicInteger())
                                 .incrementAndGet();
+                        firstStarts.putIfAbsent(started.uuid(), started.source().timestamp());
                     } else if (event instanceof TaskEvent.Succeeded succeeded) {
                         this.succeeded.add(succeeded.uuid());
                     }
@@ -249,6 +254,15 @@ final class Trial implements AutoCloseable {
                 var channel = connection.createChannel()) {
             return channel.queueDeclarePassive(name);
         }
+    }
+
+    /** When each of these tasks was first seen starting, by its worker's clock in seconds, earliest first. */
+    List<Double> startTimes(Collection<String> ids) {
+        return ids.stream()
+                .map(firstStarts::get)
+                .filter(start -> start != null)
+                .sorted()
+                .toList();
     }
 
     /** How many of these tasks were seen starting at least once. */

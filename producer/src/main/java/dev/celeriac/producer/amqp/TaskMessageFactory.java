@@ -12,17 +12,12 @@ import dev.celeriac.protocol.names.NameRules;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Builds the protocol message of a task request. */
 final class TaskMessageFactory {
-
-    /** Longest argsrepr and kwargsrepr written, as Celery's default {@code argsrepr_maxsize}. */
-    private static final int REPR_LIMIT = 1024;
 
     private final JsonMapper mapper;
     private final CodecLimits limits;
@@ -59,8 +54,8 @@ final class TaskMessageFactory {
         }
         String id =
                 options.taskId() != null ? options.taskId() : UUID.randomUUID().toString();
-        ArrayNode args = toJson(request, request.args(), ArrayNode.class);
-        ObjectNode kwargs = toJson(request, request.kwargs(), ObjectNode.class);
+        ArrayNode args = request.argsJson(mapper);
+        ObjectNode kwargs = request.kwargsJson(mapper);
         // What a worker's codec would refuse is refused here, before the task is sent.
         String refused = limits.argumentProblem("args", args);
         if (refused == null) {
@@ -76,8 +71,8 @@ final class TaskMessageFactory {
                 .eta(eta)
                 .expires(options.expires())
                 .timeLimit(options.timeLimit())
-                .argsrepr(repr(args))
-                .kwargsrepr(repr(kwargs))
+                .argsrepr(TaskHeaders.repr(args))
+                .kwargsrepr(TaskHeaders.repr(kwargs))
                 .origin(origin)
                 .ignoreResult(options.ignoreResult())
                 .extra(
@@ -88,21 +83,5 @@ final class TaskMessageFactory {
         TaskProperties properties =
                 TaskProperties.forTask(id).withReplyTo(options.replyTo()).withPriority(options.priority());
         return new TaskMessage(properties, headers, new TaskBody(args, kwargs, null));
-    }
-
-    private <T extends JsonNode> T toJson(TaskRequest request, Object value, Class<T> type) {
-        try {
-            return type.cast(mapper.valueToTree(value));
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException(
-                    "the arguments of task '" + request.task() + "' cannot be written as JSON: "
-                            + e.getOriginalMessage(),
-                    e);
-        }
-    }
-
-    private static String repr(JsonNode node) {
-        String text = node.toString();
-        return text.length() <= REPR_LIMIT ? text : text.substring(0, REPR_LIMIT - 3) + "...";
     }
 }

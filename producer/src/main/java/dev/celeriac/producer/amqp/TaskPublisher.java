@@ -7,6 +7,7 @@ import dev.celeriac.producer.PublishTimeoutException;
 import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.TaskRequest;
+import dev.celeriac.producer.tracing.TaskObservations;
 import dev.celeriac.protocol.message.EncodedMessage;
 import dev.celeriac.protocol.message.TaskMessage;
 import dev.celeriac.protocol.message.TaskMessageCodec;
@@ -15,6 +16,7 @@ import dev.celeriac.protocol.names.TopologyNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +30,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TaskPublisher {
 
-    /** A validated task request as its message, ready to be kept and published. */
-    public record Prepared(TaskMessage message, String queue, EncodedMessage encoded) {
+    /**
+     * A validated task request as its message, ready to be kept and published.
+     *
+     * @param observation the observation of its publish, started when it was prepared (so that it is a child of what
+     *     was current then, such as a REST request), stopped once the broker has answered
+     */
+    public record Prepared(TaskMessage message, String queue, EncodedMessage encoded, Observation observation) {
         /** The task id. */
         public String id() {
             return message.id();
@@ -57,6 +64,7 @@ public final class TaskPublisher {
     private final TaskMessageFactory factory;
     private final Duration confirmTimeout;
     private final MeterRegistry meters;
+    private final TaskObservations observations;
     private final Clock clock;
 
     public TaskPublisher(
@@ -66,12 +74,14 @@ public final class TaskPublisher {
             String origin,
             Duration confirmTimeout,
             MeterRegistry meters,
+            TaskObservations observations,
             Clock clock) {
         this.publisher = publisher;
         this.codec = codec;
         this.factory = new TaskMessageFactory(codec.mapper(), codec.limits(), defaultQueue, origin);
         this.confirmTimeout = confirmTimeout;
         this.meters = meters;
+        this.observations = observations;
         this.clock = clock;
     }
 
@@ -86,8 +96,27 @@ public final class TaskPublisher {
      * @throws IllegalArgumentException if the task name, queue, an option or an argument is invalid
      */
     public Prepared prepare(TaskRequest request) {
-        TaskMessage message = factory.build(request, clock.instant());
-        return new Prepared(message, factory.queueOf(request), codec.encode(message));
+        String queue = factory.queueOf(request);
+        var traced = observations.publishing(factory.build(request, clock.instant()), queue, null);
+        return new Prepared(traced.message(), queue, codec.encode(traced.message()), traced.observation());
+    }
+
+    /**
+     * Validates a task message built elsewhere (a workflow's first step) and prepares it for {@code queue}.
+     *
+     * @throws IllegalArgumentException if its arguments are beyond what a worker's codec takes
+     */
+    public Prepared prepare(TaskMessage message, String queue) {
+        String refused = codec.limits().argumentProblem("args", message.body().args());
+        if (refused == null) {
+            refused = codec.limits().argumentProblem("kwargs", message.body().kwargs());
+        }
+        if (refused != null) {
+            throw new IllegalArgumentException(
+                    "the arguments of task '" + message.task() + "' cannot be sent: " + refused);
+        }
+        var traced = observations.publishing(message, queue, null);
+        return new Prepared(traced.message(), queue, codec.encode(traced.message()), traced.observation());
     }
 
     /** A publish on its way: {@link #await} gives the broker's verdict. */
@@ -97,13 +126,21 @@ public final class TaskPublisher {
         private final String queue;
         private final Instant eta;
         private final ConfirmedPublisher.Pending pending;
+        private final Observation observation;
 
-        private Sent(String id, String task, String queue, Instant eta, ConfirmedPublisher.Pending pending) {
+        private Sent(
+                String id,
+                String task,
+                String queue,
+                Instant eta,
+                ConfirmedPublisher.Pending pending,
+                Observation observation) {
             this.id = id;
             this.task = task;
             this.queue = queue;
             this.eta = eta;
             this.pending = pending;
+            this.observation = observation;
         }
 
         /** The task id. */
@@ -126,8 +163,11 @@ public final class TaskPublisher {
                 pending.await(deadlineNanos, confirmTimeout);
             } catch (TaskPublishException e) {
                 count(task, queue, outcome(e));
+                observation.error(e);
+                observation.stop();
                 throw e;
             }
+            observation.stop();
             Timer.builder(MetricNames.PUBLISH_CONFIRM)
                     .tag(MetricNames.TAG_QUEUE, queue)
                     .serviceLevelObjectives(CONFIRM_BUCKETS)
@@ -145,7 +185,13 @@ public final class TaskPublisher {
      */
     public Sent publish(Prepared prepared) {
         TaskMessage message = prepared.message();
-        return publish(message.id(), message.task(), message.headers().eta(), prepared.queue(), prepared.encoded());
+        return publish(
+                message.id(),
+                message.task(),
+                message.headers().eta(),
+                prepared.queue(),
+                prepared.encoded(),
+                prepared.observation());
     }
 
     /**
@@ -155,15 +201,23 @@ public final class TaskPublisher {
      * @throws PublishConnectionException if it could not be sent at all
      */
     public Sent publish(String id, String task, Instant eta, String queue, EncodedMessage encoded) {
+        return publish(id, task, eta, queue, encoded, Observation.NOOP);
+    }
+
+    private Sent publish(
+            String id, String task, Instant eta, String queue, EncodedMessage encoded, Observation observation) {
         try {
             return new Sent(
                     id,
                     task,
                     queue,
                     eta,
-                    publisher.send(id, TopologyNames.TASK_EXCHANGE, queue, queue, AmqpTaskMessages.toMessage(encoded)));
+                    publisher.send(id, TopologyNames.TASK_EXCHANGE, queue, queue, AmqpTaskMessages.toMessage(encoded)),
+                    observation);
         } catch (PublishConnectionException e) {
             count(task, queue, "connection_error");
+            observation.error(e);
+            observation.stop();
             throw e;
         }
     }

@@ -7,10 +7,13 @@ import dev.celeriac.producer.amqp.ConsumerConnections;
 import dev.celeriac.producer.internal.RabbitTaskClient;
 import dev.celeriac.producer.topology.TopologyDeclarables;
 import dev.celeriac.producer.topology.TopologyProperties;
+import dev.celeriac.producer.tracing.TaskObservations;
+import dev.celeriac.producer.tracing.TracingProperties;
 import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.topology.Topology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -27,8 +30,10 @@ import org.springframework.context.annotation.Bean;
  * Auto-configuration of Celeriac's producer side: the {@link TaskClient}, the task codec and the declaration of the
  * topology ({@code celeriac.topology.*}) by Boot's {@code RabbitAdmin} whenever a connection opens.
  */
-@AutoConfiguration(after = RabbitAutoConfiguration.class)
-@EnableConfigurationProperties({ProducerProperties.class, TopologyProperties.class})
+@AutoConfiguration(
+        after = RabbitAutoConfiguration.class,
+        afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
+@EnableConfigurationProperties({ProducerProperties.class, TopologyProperties.class, TracingProperties.class})
 public final class CeleriacProducerAutoConfiguration {
 
     @Bean
@@ -45,6 +50,7 @@ public final class CeleriacProducerAutoConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "celeriac.topology.declare", havingValue = "true", matchIfMissing = true)
+    @ConditionalOnMissingBean(name = "celeriacTopologyDeclarables")
     Declarables celeriacTopologyDeclarables(Topology topology) {
         return TopologyDeclarables.of(topology);
     }
@@ -68,6 +74,18 @@ public final class CeleriacProducerAutoConfiguration {
                         .toList());
     }
 
+    /**
+     * The observations of task publishes and runs: the application's observation registry when
+     * {@code celeriac.tracing.enabled}, else none at all.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    TaskObservations celeriacTaskObservations(
+            TracingProperties properties, ObjectProvider<ObservationRegistry> registry) {
+        ObservationRegistry observations = registry.getIfAvailable();
+        return properties.enabled() && observations != null ? new TaskObservations(observations) : TaskObservations.OFF;
+    }
+
     @Bean
     @ConditionalOnMissingBean
     TaskClient celeriacTaskClient(
@@ -75,7 +93,8 @@ public final class CeleriacProducerAutoConfiguration {
             BrokerConnections broker,
             TaskMessageCodec codec,
             ProducerProperties properties,
-            ObjectProvider<MeterRegistry> meters) {
+            ObjectProvider<MeterRegistry> meters,
+            TaskObservations observations) {
         String origin = properties.origin() != null ? properties.origin() : NodeNames.of("java");
         return new RabbitTaskClient(
                 connectionFactory,
@@ -84,6 +103,7 @@ public final class CeleriacProducerAutoConfiguration {
                 new RabbitTaskClient.Settings(
                         properties.defaultQueue(), properties.confirmTimeout(), origin, properties.sendSentEvents()),
                 meters.getIfAvailable(() -> Metrics.globalRegistry),
+                observations,
                 Clock.systemUTC());
     }
 }

@@ -6,15 +6,20 @@ import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.TaskRequest;
+import dev.celeriac.producer.Workflow;
+import dev.celeriac.producer.WorkflowHandle;
+import dev.celeriac.producer.WorkflowResults;
 import dev.celeriac.producer.amqp.BrokerConnections;
+import dev.celeriac.producer.amqp.ChordDefinitions;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.producer.amqp.RevocationPublisher;
 import dev.celeriac.producer.amqp.TaskPublisher;
+import dev.celeriac.producer.tracing.TaskObservations;
+import dev.celeriac.protocol.canvas.CanvasMessages;
 import dev.celeriac.protocol.control.Revoke;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.event.EventSource;
 import dev.celeriac.protocol.event.TaskEvent;
-import dev.celeriac.protocol.message.CeleryTimes;
 import dev.celeriac.protocol.message.TaskMessageCodec;
 import dev.celeriac.protocol.names.MessageHeaders;
 import dev.celeriac.protocol.names.TopologyNames;
@@ -29,6 +34,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -69,8 +76,12 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
     private final SentEvents sentEvents;
     private final ConnectionFactory connectionFactory;
     private final AtomicLong eventClock = new AtomicLong();
+    private final ChordDefinitions chordDefinitions;
     private final TaskMessageCodec codec;
     private final Settings settings;
+    private final EventCodec events;
+    private final ReplyQueue replies;
+    private final Clock clock;
 
     /**
      * Creates a client on the given connection factory, which must have correlated publisher confirms and returns
@@ -85,20 +96,33 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
             TaskMessageCodec codec,
             Settings settings,
             MeterRegistry meters,
+            TaskObservations observations,
             Clock clock) {
         this.publisher = new ConfirmedPublisher(connectionFactory, broker);
         this.tasks = new TaskPublisher(
-                publisher, codec, settings.defaultQueue(), settings.origin(), settings.confirmTimeout(), meters, clock);
+                publisher,
+                codec,
+                settings.defaultQueue(),
+                settings.origin(),
+                settings.confirmTimeout(),
+                meters,
+                observations,
+                clock);
         this.revocations = new RevocationPublisher(publisher, codec.mapper(), settings.confirmTimeout());
-        this.sentEvents = new SentEvents(publisher, new EventCodec(codec.mapper()), settings.confirmTimeout(), meters);
+        this.events = new EventCodec(codec.mapper());
+        this.replies = new ReplyQueue(broker, codec.mapper());
+        this.sentEvents = new SentEvents(publisher, events, settings.confirmTimeout(), meters);
+        this.chordDefinitions = new ChordDefinitions(publisher, events);
         this.connectionFactory = connectionFactory;
         this.codec = codec;
         this.settings = settings;
+        this.clock = clock;
     }
 
     /** Closes the publishing connection (the application context does, when it closes). */
     @Override
     public void close() {
+        replies.close();
         sentEvents.close();
         publisher.close();
     }
@@ -119,6 +143,55 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
         for (TaskRequest request : requests) {
             prepared.add(tasks.prepare(request)); // every request is validated before any is sent
         }
+        return publishAll(prepared);
+    }
+
+    @Override
+    public WorkflowHandle submit(Workflow workflow) {
+        return submit(WorkflowCanvas.freeze(workflow, codec.mapper()));
+    }
+
+    @Override
+    public WorkflowResults submitForResults(Workflow workflow) {
+        WorkflowCanvas.Frozen frozen = WorkflowCanvas.freeze(workflow, codec.mapper(), replies.open());
+        var results = new ArrayList<CompletableFuture<WorkflowResults.Result>>();
+        for (int i = 0; i < frozen.resultIds().size(); i++) {
+            results.add(replies.expect(frozen.resultIds().get(i), i));
+        }
+        try {
+            return new WorkflowResults(submit(frozen), results);
+        } catch (RuntimeException e) {
+            replies.forget(frozen.resultIds());
+            throw e;
+        }
+    }
+
+    private WorkflowHandle submit(WorkflowCanvas.Frozen frozen) {
+        String root = frozen.taskIds().isEmpty()
+                ? UUID.randomUUID().toString()
+                : frozen.taskIds().getFirst();
+        var start = new CanvasMessages.Start(
+                null, root, settings.defaultQueue(), null, settings.origin(), clock.instant(), root);
+        CanvasMessages.Launch launch = CanvasMessages.launch(frozen.canvas(), start);
+        var prepared = new ArrayList<TaskPublisher.Prepared>();
+        for (CanvasMessages.Outgoing first : launch.messages()) {
+            prepared.add(tasks.prepare(first.message(), first.queue()));
+        }
+        for (CanvasMessages.ChordStart chord : launch.chords()) {
+            define(chord);
+        }
+        return new WorkflowHandle(root, frozen.taskIds(), frozen.resultIds(), publishAll(prepared));
+    }
+
+    /** Tells the ledger of a chord, confirmed, before any of its header tasks is sent. */
+    private void define(CanvasMessages.ChordStart chord) {
+        chordDefinitions
+                .send(chord, EventSource.at(Instant.now(), settings.origin(), eventClock.incrementAndGet()))
+                .await(settings.confirmTimeout());
+    }
+
+    /** Publishes tasks together, then awaits every confirm. */
+    private List<TaskHandle> publishAll(List<TaskPublisher.Prepared> prepared) {
         Instant sentAt = Instant.now();
         var sent = new ArrayList<TaskPublisher.Sent>(prepared.size());
         var sentPrepared = new ArrayList<TaskPublisher.Prepared>(prepared.size());
@@ -199,22 +272,11 @@ public final class RabbitTaskClient implements TaskClient, AutoCloseable {
         }
         var sent = new ArrayList<TaskEvent.Sent>(accepted.size());
         for (TaskPublisher.Prepared p : accepted) {
-            var h = p.message().headers();
-            sent.add(new TaskEvent.Sent(
+            sent.add(TaskEvent.Sent.of(
                     EventSource.at(published, settings.origin(), eventClock.incrementAndGet()),
-                    h.id(),
-                    h.task(),
-                    h.argsrepr(),
-                    h.kwargsrepr(),
-                    h.retries(),
-                    h.eta() == null ? null : CeleryTimes.format(h.eta()),
-                    h.expires() == null ? null : CeleryTimes.format(h.expires()),
+                    p.message(),
                     p.queue(),
-                    TopologyNames.TASK_EXCHANGE,
-                    p.queue(),
-                    h.rootId(),
-                    h.parentId(),
-                    Map.of()));
+                    TopologyNames.TASK_EXCHANGE));
         }
         sentEvents.send(sent);
     }

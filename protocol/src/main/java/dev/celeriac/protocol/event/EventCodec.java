@@ -55,7 +55,8 @@ public final class EventCodec {
             Map.entry(EventType.TASK_PROGRESS, Set.of(UUID, PROGRESS)),
             Map.entry(EventType.WORKER_ONLINE, WORKER),
             Map.entry(EventType.WORKER_HEARTBEAT, Set.of(FREQ, SW_IDENT, SW_VER, SW_SYS, ACTIVE, PROCESSED, LOADAVG)),
-            Map.entry(EventType.WORKER_OFFLINE, WORKER));
+            Map.entry(EventType.WORKER_OFFLINE, WORKER),
+            Map.entry(EventType.WORKFLOW_CHORD, Set.of(CHORD_ID, ROOT_ID, PARTS, BODY, POLICY)));
 
     private final JsonMapper mapper;
 
@@ -175,6 +176,14 @@ public final class EventCodec {
                 o.put(UUID, e.uuid());
                 o.put(PROGRESS, e.progress());
             }
+            case WorkflowEvent.ChordDefined c -> {
+                o.put(CHORD_ID, c.chordId());
+                o.put(ROOT_ID, c.rootId());
+                ArrayNode parts = o.putArray(PARTS);
+                c.parts().forEach(parts::add);
+                o.set(BODY, c.body());
+                o.put(POLICY, c.policy());
+            }
             case WorkerEvent w -> {
                 o.put(FREQ, w.freq());
                 o.put(SW_IDENT, w.swIdent());
@@ -289,6 +298,18 @@ public final class EventCodec {
                         r.string(SW_SYS),
                         r.workerInfo(),
                         x);
+            case WORKFLOW_CHORD -> {
+                JsonNode parts = o.get(PARTS);
+                JsonNode body = o.get(BODY);
+                if (parts == null || !parts.isArray() || body == null || !body.isObject()) {
+                    throw new MalformedMessageException(
+                            Reason.WRONG_SHAPE, "a workflow-chord event needs a list of parts and a body");
+                }
+                var ids = new ArrayList<String>(parts.size());
+                parts.values().forEach(p -> ids.add(p.asString()));
+                yield new WorkflowEvent.ChordDefined(
+                        source, r.requiredString(CHORD_ID), r.string(ROOT_ID), ids, body, r.string(POLICY), x);
+            }
         };
     }
 

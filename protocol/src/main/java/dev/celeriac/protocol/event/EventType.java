@@ -19,7 +19,9 @@ public enum EventType {
     TASK_PROGRESS("task-progress"),
     WORKER_ONLINE("worker-online"),
     WORKER_HEARTBEAT("worker-heartbeat"),
-    WORKER_OFFLINE("worker-offline");
+    WORKER_OFFLINE("worker-offline"),
+    /** Celeriac's own: a chord was accepted (sent to the ledger's queue only, never to Celery monitors). */
+    WORKFLOW_CHORD("workflow-chord");
 
     /** Routing key of a message that carries a JSON list of task events, as Celery's buffered dispatcher sends. */
     public static final String TASK_BATCH_ROUTING_KEY = "task.multi";

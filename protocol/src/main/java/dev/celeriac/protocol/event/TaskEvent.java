@@ -1,5 +1,8 @@
 package dev.celeriac.protocol.event;
 
+import dev.celeriac.protocol.message.CeleryTimes;
+import dev.celeriac.protocol.message.TaskHeaders;
+import dev.celeriac.protocol.message.TaskMessage;
 import java.util.Map;
 
 /** An event about one task. Its {@code uuid} is the task id. */
@@ -32,6 +35,26 @@ public sealed interface TaskEvent extends CeleryEvent {
             implements TaskEvent {
         public Sent {
             extra = Events.copy(extra);
+        }
+
+        /** The event of a task message sent to {@code queue} through {@code exchange}, routed by the queue's name. */
+        public static Sent of(EventSource source, TaskMessage message, String queue, String exchange) {
+            TaskHeaders h = message.headers();
+            return new Sent(
+                    source,
+                    h.id(),
+                    h.task(),
+                    h.argsrepr(),
+                    h.kwargsrepr(),
+                    h.retries(),
+                    h.eta() == null ? null : CeleryTimes.format(h.eta()),
+                    h.expires() == null ? null : CeleryTimes.format(h.expires()),
+                    queue,
+                    exchange,
+                    queue,
+                    h.rootId(),
+                    h.parentId(),
+                    Map.of());
         }
 
         @Override

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The headers of a protocol v2 task message. Headers this record does not model (newer Celery versions add stamps,
@@ -78,6 +79,15 @@ public record TaskHeaders(
         timeLimit = Objects.requireNonNullElse(timeLimit, TimeLimit.NONE);
         // Header tables may hold null values, which Map.copyOf refuses.
         extra = extra == null || extra.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+    }
+
+    /** Longest argsrepr and kwargsrepr written, as Celery's default {@code argsrepr_maxsize}. */
+    public static final int REPR_LIMIT = 1024;
+
+    /** The printable form of arguments for {@code argsrepr} and {@code kwargsrepr}: their JSON, cut to a limit. */
+    public static String repr(JsonNode node) {
+        String text = node.toString();
+        return text.length() <= REPR_LIMIT ? text : text.substring(0, REPR_LIMIT - 3) + "...";
     }
 
     /** Starts headers for a new task sent by Celeriac, with {@code root_id} equal to its id. */

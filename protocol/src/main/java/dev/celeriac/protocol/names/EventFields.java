@@ -62,4 +62,11 @@ public final class EventFields {
     public static final String WORKER_REGISTERED = "registered";
 
     private EventFields() {}
+
+    /** Fields of Celeriac's {@code workflow-chord} event. */
+    public static final String CHORD_ID = "chord_id";
+
+    public static final String PARTS = "parts";
+    public static final String BODY = "body";
+    public static final String POLICY = "policy";
 }

@@ -72,6 +72,25 @@ public final class MessageHeaders {
      */
     public static final String REPLAY = "x-celeriac-replay";
 
+    /**
+     * Set by a worker that parks a task under its type's global rate limit: the work queue the task goes back to when
+     * its turn comes.
+     */
+    public static final String RATE_LIMIT_QUEUE = "x-celeriac-rate-limit-queue";
+    /**
+     * Set by the worker that releases a parked task, to when it released it (ISO-8601): the task has had its turn
+     * under the global rate limit and runs without waiting again.
+     */
+    public static final String RATE_LIMIT_RELEASED = "x-celeriac-rate-limit-released";
+
+    /**
+     * W3C trace context of the span that published the task, where Celery's OpenTelemetry instrumentation carries it:
+     * the worker's run of the task is a child of it.
+     */
+    public static final String TRACEPARENT = "traceparent";
+    /** W3C trace state that goes with {@link #TRACEPARENT}. */
+    public static final String TRACESTATE = "tracestate";
+
     /** Set by quorum queues on redelivery: how often the message was delivered before. */
     public static final String DELIVERY_COUNT = "x-delivery-count";
     /** Set by a worker that quarantines a task: deliveries of it that ended without a settle (a crash, a hand-back). */

@@ -23,10 +23,14 @@ public final class MetricNames {
     /** Counter: tasks quarantined to run alone after a delivery ended unsettled, tagged task, queue. */
     public static final String TASKS_QUARANTINED = "celeriac.tasks.quarantined";
     /**
-     * Counter: runs a worker sent round the delay ladder because their task type's rate limit was reached, tagged
-     * task, queue.
+     * Counter: tasks a worker held back because their type's rate limit was reached, tagged task, queue, scope: sent
+     * round the delay ladder ({@link #SCOPE_WORKER}), or parked until the fleet's turn ({@link #SCOPE_GLOBAL}).
      */
     public static final String TASKS_THROTTLED = "celeriac.tasks.throttled";
+    /** Counter: parked tasks of a type with a global rate limit that this worker released, tagged task, queue. */
+    public static final String TASKS_RELEASED = "celeriac.tasks.released";
+    /** Gauge: the rate limit in force, tasks per second, tagged task, scope; only types with a limit have one. */
+    public static final String TASK_RATE_LIMIT = "celeriac.task.rate.limit";
     /** Counter: tasks revoked or expired instead of run, tagged task, queue. */
     public static final String TASKS_REVOKED = "celeriac.tasks.revoked";
     /** Gauge: busy slots of a pool, tagged queue, pool. */
@@ -77,6 +81,12 @@ public final class MetricNames {
     public static final String TAG_POOL = "pool";
     public static final String TAG_REASON = "reason";
     public static final String TAG_KIND = "kind";
+    public static final String TAG_SCOPE = "scope";
+
+    /** Scope tag values of {@link #TASKS_THROTTLED} and {@link #TASK_RATE_LIMIT}: one worker's limit, or the fleet's. */
+    public static final String SCOPE_WORKER = "worker";
+
+    public static final String SCOPE_GLOBAL = "global";
 
     private MetricNames() {}
 }

@@ -44,7 +44,30 @@ public final class TopologyNames {
      */
     public static final String SUSPECT_QUEUE_SUFFIX = ".suspect";
 
+    /**
+     * Prefix of the queues where tasks of a type with a global rate limit wait for their turn, one per task type:
+     * {@code celeriac.ratelimit.<task>}, and of the baton queue whose active consumer is the one worker of the fleet
+     * that releases them, {@code celeriac.ratelimit.<task>.releaser}.
+     */
+    public static final String RATE_LIMIT_PREFIX = "celeriac.ratelimit.";
+
+    /**
+     * Suffix of the baton queue (single active consumer) whose baton holder releases the waiting tasks of a type with
+     * a global rate limit.
+     */
+    public static final String RATE_LIMIT_RELEASER_SUFFIX = ".releaser";
+
     private TopologyNames() {}
+
+    /** Returns the queue where tasks of the given type wait for their turn under a global rate limit. */
+    public static String rateLimitQueue(String task) {
+        return RATE_LIMIT_PREFIX + task;
+    }
+
+    /** Returns the baton queue of the one worker that releases the waiting tasks of the given type. */
+    public static String rateLimitReleaser(String task) {
+        return RATE_LIMIT_PREFIX + task + RATE_LIMIT_RELEASER_SUFFIX;
+    }
 
     /** Returns the quarantine of the given work queue. */
     public static String suspectQueue(String workQueue) {

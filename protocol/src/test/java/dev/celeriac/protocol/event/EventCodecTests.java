@@ -7,6 +7,7 @@ import dev.celeriac.protocol.message.MalformedMessageException;
 import dev.celeriac.protocol.message.MalformedMessageException.Reason;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,20 @@ class EventCodecTests {
         assertThat(heartbeat.freq()).isEqualTo(2.0);
         assertThat(heartbeat.loadavg()).hasSize(3);
         assertThat(heartbeat.info()).isNull();
+    }
+
+    @Test
+    void aChordDefinitionReadsBackWithItsPartsInOrderAndItsBody() {
+        var defined = new WorkflowEvent.ChordDefined(
+                EventSource.at(Instant.parse("2026-12-03T10:00:00Z"), "client@host", 7),
+                "c1",
+                "r1",
+                List.of("t2", "t0", "t1"),
+                json.readTree("{\"task\": \"demo.sum\", \"args\": [], \"options\": {\"task_id\": \"b\"}}"),
+                "all",
+                Map.of());
+
+        assertThat(codec.decode(codec.encode(defined))).containsExactly(defined);
     }
 
     @Test

@@ -12,9 +12,9 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Messages captured from a real Celery 5 client by {@code src/test/celery/capture_fixtures.py}. */
-final class CeleryFixtures {
+public final class CeleryFixtures {
 
-    static final List<String> CASES = List.of(
+    public static final List<String> CASES = List.of(
             "args-only",
             "kwargs-only",
             "countdown",
@@ -31,7 +31,7 @@ final class CeleryFixtures {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    record Fixture(
+    public record Fixture(
             String name,
             String exchange,
             String routingKey,
@@ -42,7 +42,7 @@ final class CeleryFixtures {
     private CeleryFixtures() {}
 
     /** The committed fixture of the given case. */
-    static Fixture load(String name) {
+    public static Fixture load(String name) {
         try (InputStream in = CeleryFixtures.class.getResourceAsStream("/fixtures/celery/" + name + ".json")) {
             if (in == null) {
                 throw new IllegalStateException("no fixture " + name);

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  */
 public final class RabbitCluster implements AutoCloseable {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
     /**
      * One node of the cluster.
@@ -308,9 +308,10 @@ public final class RabbitCluster implements AutoCloseable {
                 return;
             } catch (IllegalStateException e) {
                 if (System.nanoTime() > deadline) {
+                    // The directory goes with the cluster: what the node last logged goes in the error.
                     throw new IllegalStateException(
-                            node.name() + " did not start in " + START_TIMEOUT.toSeconds() + " s; its log is in "
-                                    + node.directory().resolve("log"),
+                            node.name() + " did not start in " + START_TIMEOUT.toSeconds() + " s; the end of its log:\n"
+                                    + logTail(node.directory().resolve("log"), 40),
                             e);
                 }
                 pause();
@@ -362,5 +363,25 @@ public final class RabbitCluster implements AutoCloseable {
         try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
+    }
+
+    /** The last {@code lines} lines of each log file under {@code directory}. */
+    private static String logTail(Path directory, int lines) {
+        var tail = new StringBuilder();
+        try (var files = Files.walk(directory)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                List<String> all = Files.readAllLines(file);
+                tail.append("--- ").append(file.getFileName()).append('\n');
+                all.subList(Math.max(0, all.size() - lines), all.size())
+                        .forEach(line -> tail.append(line).append('\n'));
+            }
+        } catch (IOException | UncheckedIOException e) {
+            tail.append("(could not read ")
+                    .append(directory)
+                    .append(": ")
+                    .append(e)
+                    .append(")");
+        }
+        return tail.toString();
     }
 }

@@ -6,33 +6,43 @@ import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.producer.amqp.ConsumerConnections;
 import dev.celeriac.producer.autoconfigure.CeleriacProducerAutoConfiguration;
 import dev.celeriac.producer.autoconfigure.NodeNames;
+import dev.celeriac.producer.autoconfigure.ProducerProperties;
 import dev.celeriac.producer.topology.TopologyProperties;
+import dev.celeriac.producer.tracing.TaskObservations;
 import dev.celeriac.protocol.event.EventCodec;
 import dev.celeriac.protocol.message.TaskMessageCodec;
+import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.protocol.topology.Topology;
-import dev.celeriac.worker.consume.QueueConsumer;
-import dev.celeriac.worker.consume.TaskRunner;
-import dev.celeriac.worker.control.ControlCommands;
-import dev.celeriac.worker.control.RemoteControl;
-import dev.celeriac.worker.control.RevocationListener;
-import dev.celeriac.worker.control.Revocations;
-import dev.celeriac.worker.deadletter.DeadLetterPublisher;
-import dev.celeriac.worker.dispatch.TaskInvoker;
-import dev.celeriac.worker.dispatch.TaskRegistry;
-import dev.celeriac.worker.events.EventPublisher;
+import dev.celeriac.worker.internal.consume.QueueConsumer;
+import dev.celeriac.worker.internal.consume.TaskRunner;
+import dev.celeriac.worker.internal.control.ControlCommands;
+import dev.celeriac.worker.internal.control.RemoteControl;
+import dev.celeriac.worker.internal.control.RevocationListener;
+import dev.celeriac.worker.internal.control.Revocations;
+import dev.celeriac.worker.internal.deadletter.DeadLetterPublisher;
+import dev.celeriac.worker.internal.dispatch.TaskDefinition;
+import dev.celeriac.worker.internal.dispatch.TaskInvoker;
+import dev.celeriac.worker.internal.dispatch.TaskRegistry;
+import dev.celeriac.worker.internal.events.EventPublisher;
+import dev.celeriac.worker.internal.metrics.WorkerMetrics;
+import dev.celeriac.worker.internal.results.ResultReplies;
+import dev.celeriac.worker.internal.retry.DelayPublisher;
+import dev.celeriac.worker.internal.retry.FailureClassifier;
+import dev.celeriac.worker.internal.workflow.Continuations;
+import dev.celeriac.worker.internal.workflow.MapTasks;
 import dev.celeriac.worker.lifecycle.Worker;
-import dev.celeriac.worker.metrics.WorkerMetrics;
 import dev.celeriac.worker.pool.TaskPool;
+import dev.celeriac.worker.ratelimit.GlobalRateLimits;
+import dev.celeriac.worker.ratelimit.Parking;
 import dev.celeriac.worker.ratelimit.RateLimiter;
-import dev.celeriac.worker.results.ResultReplies;
-import dev.celeriac.worker.retry.DelayPublisher;
-import dev.celeriac.worker.retry.FailureClassifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
-import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -54,8 +64,16 @@ import org.springframework.context.annotation.Bean;
 public final class CeleriacWorkerAutoConfiguration {
 
     @Bean
+    @ConditionalOnMissingBean
     static TaskRegistry celeriacTaskRegistry() {
         return new TaskRegistry();
+    }
+
+    /** Celery's {@code celery.map} and {@code celery.starmap}, which its {@code chunks} sends. */
+    @Bean
+    @ConditionalOnMissingBean
+    MapTasks celeriacMapTasks(TaskRegistry registry, TaskMessageCodec codec) {
+        return new MapTasks(registry, codec.mapper());
     }
 
     @Bean
@@ -67,17 +85,44 @@ public final class CeleriacWorkerAutoConfiguration {
     /** The rate limits of the task types (configured, declared, or set live by Celery's rate_limit command). */
     @Bean
     @ConditionalOnMissingBean
-    RateLimiter celeriacRateLimiter(WorkerProperties properties) {
-        return new RateLimiter(properties.parsedRateLimits(), System::nanoTime);
+    RateLimiter celeriacRateLimiter(WorkerProperties properties, WorkerMetrics metrics) {
+        return new RateLimiter(
+                properties.parsedRateLimits(),
+                System::nanoTime,
+                (task, limit) -> metrics.rateLimit(task, MetricNames.SCOPE_WORKER, limit.perSecond()));
     }
 
     @Bean
+    @ConditionalOnMissingBean
     WorkerMetrics celeriacWorkerMetrics(ObjectProvider<MeterRegistry> meterRegistry) {
         return new WorkerMetrics(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
     }
 
+    /**
+     * Limits across the fleet: the parking of a limited task, and this worker's share in releasing the parked ones
+     * when it holds a type's lock.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    GlobalRateLimits celeriacGlobalRateLimits(
+            WorkerProperties properties,
+            TaskRegistry registry,
+            BrokerConnections broker,
+            @Qualifier("celeriacWorkerPublisher") ConfirmedPublisher publisher,
+            WorkerMetrics metrics) {
+        return new GlobalRateLimits(
+                properties.parsedGlobalRateLimits(),
+                () -> registry.all().values().stream()
+                        .collect(Collectors.toMap(TaskDefinition::name, TaskDefinition::globalRateLimit)),
+                broker,
+                new Parking(publisher, properties.publishTimeout(), Clock.systemUTC()),
+                metrics,
+                hostname(properties));
+    }
+
     /** Once every task bean is registered, its counters start at zero on each queue this worker consumes. */
     @Bean
+    @ConditionalOnMissingBean(name = "celeriacTaskMeters")
     SmartInitializingSingleton celeriacTaskMeters(
             WorkerProperties properties, TaskRegistry registry, WorkerMetrics metrics) {
         return () -> properties
@@ -91,6 +136,7 @@ public final class CeleriacWorkerAutoConfiguration {
      * broker's resource alarm rather than hand back tasks it has already run.
      */
     @Bean
+    @ConditionalOnMissingBean(name = "celeriacWorkerPublisher")
     ConfirmedPublisher celeriacWorkerPublisher(ConnectionFactory connectionFactory, BrokerConnections broker) {
         var publisher = new ConfirmedPublisher(connectionFactory, broker);
         publisher.setWaitWhileBlocked(true);
@@ -98,6 +144,7 @@ public final class CeleriacWorkerAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     TaskRunner celeriacTaskRunner(
             WorkerProperties properties,
             @Qualifier("celeriacWorkerPublisher") ConfirmedPublisher publisher,
@@ -106,8 +153,11 @@ public final class CeleriacWorkerAutoConfiguration {
             TopologyProperties topologyProperties,
             Revocations revocations,
             RateLimiter limiter,
-            WorkerMetrics metrics) {
-        String hostname = properties.hostname() != null ? properties.hostname() : NodeNames.of("celeriac-");
+            GlobalRateLimits globalLimits,
+            WorkerMetrics metrics,
+            TaskObservations observations,
+            ProducerProperties producerProperties) {
+        String hostname = hostname(properties);
         var events = new EventPublisher(
                 publisher,
                 new EventCodec(codec.mapper()),
@@ -125,8 +175,12 @@ public final class CeleriacWorkerAutoConfiguration {
                 new DelayPublisher(publisher, codec, topologyProperties.ladder(), properties.publishTimeout()),
                 revocations,
                 limiter,
+                globalLimits,
+                globalLimits.parking(),
                 metrics,
+                observations,
                 new ResultReplies(publisher, codec.mapper(), properties.publishTimeout()),
+                new Continuations(publisher, codec, producerProperties.defaultQueue(), hostname, Clock.systemUTC()),
                 properties.publishTimeout(),
                 Clock.systemUTC());
         return new TaskRunner(
@@ -139,6 +193,7 @@ public final class CeleriacWorkerAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     Worker celeriacWorker(
             WorkerProperties properties,
             BrokerConnections broker,
@@ -151,19 +206,23 @@ public final class CeleriacWorkerAutoConfiguration {
             WorkerMetrics metrics,
             RateLimiter limiter,
             TaskClient client) {
-        var consumers = new ArrayList<QueueConsumer>();
-        properties.queues().forEach((queue, settings) -> {
+        properties.queues().keySet().forEach(queue -> {
             if (topology.queues().stream().noneMatch(q -> q.name().equals(queue))) {
                 throw new IllegalStateException("celeriac.worker.queues." + queue + " is consumed but not declared:"
                         + " add it to celeriac.topology.queues");
             }
+        });
+        // A queue remote control adds (add_consumer) gets its configured pool if it has one, else the default pool.
+        Function<String, QueueConsumer> consumerFor = queue -> {
+            var settings = properties.queues().getOrDefault(queue, WorkerProperties.QueueProperties.DEFAULT);
             var pool = new TaskPool(queue, settings.pool(), settings.slots());
             metrics.pool(queue, pool);
-            consumers.add(new QueueConsumer(queue, pool, settings.lookahead(), runner));
-        });
+            return new QueueConsumer(queue, pool, settings.lookahead(), runner);
+        };
         return new Worker(
                 broker,
-                consumers,
+                List.copyOf(properties.queues().keySet()),
+                consumerFor,
                 runner,
                 registry,
                 runner.events(),
@@ -184,6 +243,11 @@ public final class CeleriacWorkerAutoConfiguration {
                                 node, revocations, limiter, ControlCommands.persistingWith(client), Clock.systemUTC()),
                         codec.mapper(),
                         Clock.systemUTC()));
+    }
+
+    /** This worker's node name in events, dead-letter headers and remote control. */
+    private static String hostname(WorkerProperties properties) {
+        return properties.hostname() != null ? properties.hostname() : NodeNames.of("celeriac-");
     }
 
     private static String version() {

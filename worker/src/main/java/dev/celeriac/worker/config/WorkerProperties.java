@@ -1,8 +1,8 @@
 package dev.celeriac.worker.config;
 
+import dev.celeriac.protocol.control.RateLimit;
 import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.worker.pool.PoolKind;
-import dev.celeriac.worker.ratelimit.RateLimit;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -35,6 +35,9 @@ import org.springframework.validation.annotation.Validated;
  * @param rateLimits Rate limits by task name, in Celery's syntax ({@code 10/s}, {@code 100/m}, {@code 1000/h}; 0 for
  *     none), per worker; they win over a task's {@code @CeleriacTask(rateLimit)}. A run asked for sooner waits in the
  *     broker's delay ladder, never in a pool slot.
+ * @param globalRateLimits Rate limits by task name across the whole fleet, every worker together, in the same syntax;
+ *     they win over a task's {@code @CeleriacTask(globalRateLimit)}. A task waiting for its turn is parked in the
+ *     broker ({@code celeriac.ratelimit.<task>}), never in a slot; give every worker the same limits.
  */
 @Validated
 @ConfigurationProperties("celeriac.worker")
@@ -48,7 +51,8 @@ public record WorkerProperties(
         @DefaultValue("8") @Min(1) int maxAbandonedThreads,
         @DefaultValue("24h") @NotNull Duration revocationRetention,
         @DefaultValue("true") boolean taskEvents,
-        Map<String, String> rateLimits) {
+        Map<String, String> rateLimits,
+        Map<String, String> globalRateLimits) {
 
     /**
      * One consumed queue and its pool.
@@ -65,6 +69,9 @@ public record WorkerProperties(
             @Min(1) Integer concurrency,
             @DefaultValue("1") @Min(0) int lookahead) {
 
+        /** A platform pool of one slot per core and a lookahead of one, as a queue gets when none is configured. */
+        public static final QueueProperties DEFAULT = new QueueProperties(PoolKind.PLATFORM, null, 1);
+
         /** Slots of the pool, with the kind's default. */
         public int slots() {
             if (concurrency != null) {
@@ -77,7 +84,7 @@ public record WorkerProperties(
     public WorkerProperties {
         var sorted = new TreeMap<String, QueueProperties>(queues == null ? Map.of() : queues);
         if (sorted.isEmpty()) {
-            sorted.put(TopologyNames.DEFAULT_QUEUE, new QueueProperties(PoolKind.PLATFORM, null, 1));
+            sorted.put(TopologyNames.DEFAULT_QUEUE, QueueProperties.DEFAULT);
         }
         sorted.forEach((name, queue) -> {
             if (queue.lookahead() > queue.slots()) {
@@ -86,20 +93,35 @@ public record WorkerProperties(
             }
         });
         queues = new LinkedHashMap<>(sorted);
-        rateLimits = new TreeMap<>(rateLimits == null ? Map.of() : rateLimits);
-        rateLimits.forEach((task, limit) -> {
+        rateLimits = checked("celeriac.worker.rate-limits.", rateLimits);
+        globalRateLimits = checked("celeriac.worker.global-rate-limits.", globalRateLimits);
+    }
+
+    private static Map<String, String> checked(String prefix, Map<String, String> limits) {
+        var sorted = new TreeMap<String, String>(limits == null ? Map.of() : limits);
+        sorted.forEach((task, limit) -> {
             try {
                 RateLimit.parse(limit);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("celeriac.worker.rate-limits." + task + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(prefix + task + ": " + e.getMessage(), e);
             }
         });
+        return sorted;
     }
 
-    /** The configured rate limits, read. */
+    /** The configured rate limits per worker, read. */
     public Map<String, RateLimit> parsedRateLimits() {
+        return parsed(rateLimits);
+    }
+
+    /** The configured rate limits across the fleet, read. */
+    public Map<String, RateLimit> parsedGlobalRateLimits() {
+        return parsed(globalRateLimits);
+    }
+
+    private static Map<String, RateLimit> parsed(Map<String, String> limits) {
         var parsed = new TreeMap<String, RateLimit>();
-        rateLimits.forEach((task, limit) -> parsed.put(task, RateLimit.parse(limit)));
+        limits.forEach((task, limit) -> parsed.put(task, RateLimit.parse(limit)));
         return parsed;
     }
 }

@@ -23,6 +23,10 @@ public class CeleriacWorkerApplication {
                 "server.port", "8081",
                 "management.endpoints.web.exposure.include", "health,info,prometheus",
                 "management.endpoint.health.probes.enabled", "true",
+                // Spring Boot's tracer runs only when Celeriac's traces are on, so that off they cost nothing.
+                "management.tracing.export.enabled", "${celeriac.tracing.enabled:false}",
+                // No exemplars on the scraped metrics: a Prometheus that does not store them refuses the scrape.
+                "management.tracing.exemplars.include", "none",
                 // A task's lines say which task, as Celery's do: "INFO demo.add[<id>] ..." (set in the MDC).
                 "logging.pattern.level", TASK_LEVEL_PATTERN));
         GracefulExit.install(application);

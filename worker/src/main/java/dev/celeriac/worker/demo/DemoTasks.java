@@ -3,6 +3,7 @@ package dev.celeriac.worker.demo;
 import dev.celeriac.worker.CeleriacTask;
 import dev.celeriac.worker.NonRetryableException;
 import dev.celeriac.worker.TaskContext;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,9 +68,43 @@ public class DemoTasks {
         return message;
     }
 
+    /**
+     * Calls a partner's API that allows 5 calls a second from all of us together: the fleet starts it at most 5 times
+     * a second however many workers run it, and a call waiting for its turn holds no slot.
+     */
+    @CeleriacTask(name = "demo.notify", globalRateLimit = "5/s")
+    public String notify(String recipient) {
+        return "notified " + recipient;
+    }
+
     /** Always fails with an error that is not retried. */
     @CeleriacTask(name = "demo.fail")
     public void fail(String message) {
         throw new NonRetryableException(message);
+    }
+
+    /**
+     * Adds up numbers, lists of numbers included (the results of a chord's header, or of its chunks): the reduce step
+     * of a fan-out.
+     */
+    @CeleriacTask(name = "demo.sum")
+    public long sum(List<Object> values) {
+        long total = 0;
+        for (Object value : values) {
+            total += value instanceof List<?> list ? sum(List.copyOf(list)) : ((Number) value).longValue();
+        }
+        return total;
+    }
+
+    /** Counts the results a chord waiting for all its tasks was given: those that are values, and failed places. */
+    @CeleriacTask(name = "demo.tally")
+    public Map<String, Integer> tally(List<Object> results) {
+        int failed = 0;
+        for (Object result : results) {
+            if (result instanceof Map<?, ?> place && place.containsKey("failed")) {
+                failed++;
+            }
+        }
+        return Map.of("succeeded", results.size() - failed, "failed", failed);
     }
 }

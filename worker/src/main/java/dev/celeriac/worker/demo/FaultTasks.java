@@ -1,6 +1,9 @@
 package dev.celeriac.worker.demo;
 
 import dev.celeriac.worker.CeleriacTask;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
@@ -15,6 +18,12 @@ public class FaultTasks {
     /** Exit code of a JVM halted by {@link #halt}, as a SIGKILL would leave it. */
     static final int HALT_STATUS = 137;
 
+    /** How often {@link #hold} looks for its gate. */
+    private static final Duration GATE_POLL = Duration.ofMillis(50);
+
+    /** The longest {@link #hold} waits for its gate before it fails, so a test that never opens it cannot hang. */
+    private static final Duration GATE_LIMIT = Duration.ofMinutes(5);
+
     /**
      * Halts the worker's JVM at once, as a native crash or an OOM kill does: no shutdown hook runs, nothing is acked.
      * The quorum queue's delivery limit is what stops it from crashing worker after worker.
@@ -22,6 +31,25 @@ public class FaultTasks {
     @CeleriacTask(name = "demo.halt")
     public void halt() {
         Runtime.getRuntime().halt(HALT_STATUS);
+    }
+
+    /**
+     * Runs until the file {@code gate} exists, then returns {@code result}: a task that is surely still running while a
+     * test does something to it or its workflow (a revoke, a kill), however slow the machine, and finishes when the
+     * test opens the gate. An interrupt (a revoke with terminate, a soft time limit) ends it at once; a gate not
+     * opened within five minutes fails it.
+     */
+    @CeleriacTask(name = "demo.hold")
+    public long hold(String gate, long result) throws InterruptedException {
+        Path path = Path.of(gate);
+        long deadline = System.nanoTime() + GATE_LIMIT.toNanos();
+        while (!Files.exists(path)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("gate " + gate + " was not opened within " + GATE_LIMIT);
+            }
+            Thread.sleep(GATE_POLL);
+        }
+        return result;
     }
 
     /**

@@ -7,24 +7,29 @@ import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.protocol.event.WorkerEvent;
 import dev.celeriac.protocol.event.WorkerInfo;
+import dev.celeriac.protocol.message.TimeLimit;
 import dev.celeriac.protocol.topology.Topology;
-import dev.celeriac.worker.consume.QueueConsumer;
-import dev.celeriac.worker.consume.TaskRunner;
-import dev.celeriac.worker.control.ActiveTask;
-import dev.celeriac.worker.control.ControlCommands;
-import dev.celeriac.worker.control.RemoteControl;
-import dev.celeriac.worker.control.RevocationListener;
-import dev.celeriac.worker.control.Revocations;
-import dev.celeriac.worker.dispatch.TaskRegistry;
-import dev.celeriac.worker.events.EventPublisher;
+import dev.celeriac.worker.internal.consume.QueueConsumer;
+import dev.celeriac.worker.internal.consume.TaskRunner;
+import dev.celeriac.worker.internal.control.ActiveTask;
+import dev.celeriac.worker.internal.control.ControlCommands;
+import dev.celeriac.worker.internal.control.RemoteControl;
+import dev.celeriac.worker.internal.control.RevocationListener;
+import dev.celeriac.worker.internal.control.Revocations;
+import dev.celeriac.worker.internal.dispatch.TaskRegistry;
+import dev.celeriac.worker.internal.events.EventPublisher;
+import dev.celeriac.worker.pool.Autoscaler;
+import dev.celeriac.worker.pool.TaskPool;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -63,7 +68,9 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
             Duration grace, Duration heartbeat, String version, Runnable declareTopology, Topology topology) {}
 
     private final BrokerConnections broker;
-    private final List<QueueConsumer> consumers;
+    private final List<String> queues;
+    private final Function<String, QueueConsumer> consumerFor;
+    private final List<QueueConsumer> consumers = new CopyOnWriteArrayList<>();
     private final TaskRunner runner;
     private final TaskRegistry registry;
     private final EventPublisher events;
@@ -72,15 +79,21 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
     private final ScheduledExecutorService scheduler;
     private final Settings settings;
     private final Function<ControlCommands.Node, RemoteControl> remoteControlFactory;
+    private volatile Autoscaler autoscaler;
     private volatile boolean running;
     private volatile Instant startedAt = Instant.now();
     private Connection connection;
     private RemoteControl remoteControl;
     private ApplicationContext context;
 
+    /**
+     * @param queues the queues consumed from the start
+     * @param consumerFor makes the consumer of a queue, with its pool; also for a queue that remote control adds
+     */
     public Worker(
             BrokerConnections broker,
-            List<QueueConsumer> consumers,
+            List<String> queues,
+            Function<String, QueueConsumer> consumerFor,
             TaskRunner runner,
             TaskRegistry registry,
             EventPublisher events,
@@ -90,7 +103,8 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
             Settings settings,
             Function<ControlCommands.Node, RemoteControl> remoteControl) {
         this.broker = broker;
-        this.consumers = List.copyOf(consumers);
+        this.queues = List.copyOf(queues);
+        this.consumerFor = consumerFor;
         this.runner = runner;
         this.registry = registry;
         this.events = events;
@@ -116,8 +130,10 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
             revocationListener.start(connection);
             remoteControl = remoteControlFactory.apply(new Node());
             remoteControl.start(connection);
-            for (QueueConsumer consumer : consumers) {
+            for (String queue : queues) {
+                QueueConsumer consumer = consumerFor.apply(queue);
                 consumer.start(connection);
+                consumers.add(consumer);
             }
         } catch (IOException | TimeoutException e) {
             throw new IllegalStateException("the worker could not connect its consumers to RabbitMQ", e);
@@ -129,6 +145,7 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
         long every = settings.heartbeat().toMillis();
         scheduler.scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
         scheduler.scheduleAtFixedRate(revocations::expire, 1, 1, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(this::autoscale, 1, 1, TimeUnit.SECONDS);
         log.info(
                 "worker {} is ready: {} tasks on queues {}",
                 events.hostname(),
@@ -195,6 +212,73 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
                 load < 0 ? List.of() : List.of(load, load, load),
                 info(),
                 Map.of()));
+    }
+
+    /** Resizes each pool to what autoscaling asks for, when it is on. */
+    private void autoscale() {
+        Autoscaler bounds = autoscaler;
+        if (bounds == null || !running) {
+            return;
+        }
+        for (QueueConsumer consumer : consumers) {
+            TaskPool pool = consumer.pool();
+            int tasks = pool.active() + runner.reserved(consumer.queue());
+            int size = bounds.size(pool.size(), tasks, consumer.sinceGrown());
+            if (size != pool.size()) {
+                resize(consumer, size);
+            }
+        }
+    }
+
+    private static void resize(QueueConsumer consumer, int size) {
+        try {
+            consumer.resize(size);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not resize the pool of queue '{}' to {}: {}", consumer.queue(), size, e.toString());
+        }
+    }
+
+    /** Starts consuming {@code queue}; false if this worker already does. */
+    private synchronized boolean addConsumer(String queue) throws IOException {
+        if (consumers.stream().anyMatch(c -> c.queue().equals(queue))) {
+            return false;
+        }
+        if (settings.topology().queues().stream().noneMatch(q -> q.name().equals(queue))) {
+            throw new IllegalArgumentException(
+                    "queue '" + queue + "' is not declared: add it to celeriac.topology.queues");
+        }
+        QueueConsumer consumer = consumerFor.apply(queue);
+        consumer.start(connection);
+        consumers.add(consumer);
+        return true;
+    }
+
+    /**
+     * Stops consuming {@code queue}: the tasks it runs finish within the shutdown grace, those waiting for a slot go
+     * back to the queue; false if this worker does not consume it.
+     */
+    private synchronized boolean cancelConsumer(String queue) {
+        QueueConsumer consumer = consumers.stream()
+                .filter(c -> c.queue().equals(queue))
+                .findFirst()
+                .orElse(null);
+        if (consumer == null) {
+            return false;
+        }
+        consumers.remove(consumer);
+        consumer.stopConsuming();
+        Thread.ofVirtual().name("celeriac-cancel-" + queue).start(() -> {
+            try {
+                if (!consumer.awaitSettled(settings.grace())) {
+                    log.warn("tasks of queue '{}' still ran after the grace; they go back to the queue", queue);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            consumer.close();
+            log.info("worker {} no longer consumes queue '{}'", events.hostname(), queue);
+        });
+        return true;
     }
 
     /** What Celery's remote control commands see of this worker. */
@@ -291,6 +375,75 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
         public void heartbeat() {
             Worker.this.heartbeat();
         }
+
+        @Override
+        public List<ActiveTask> reserved() {
+            return runner.reservedTasks();
+        }
+
+        @Override
+        public List<ActiveTask> scheduled() {
+            return runner.scheduledTasks();
+        }
+
+        @Override
+        public List<String> resize(int change, String queue) {
+            if (autoscaler != null) {
+                throw new IllegalStateException("is not supported with autoscale. Adjust autoscale range instead.");
+            }
+            var resized = new ArrayList<String>();
+            for (QueueConsumer consumer : consumers) {
+                if (queue != null && !consumer.queue().equals(queue)) {
+                    continue;
+                }
+                int size = consumer.pool().size() + change;
+                if (size < 1) {
+                    throw new IllegalArgumentException("the pool of queue '" + consumer.queue() + "' has "
+                            + consumer.pool().size() + " slots and cannot shrink by " + -change);
+                }
+                resized.add(consumer.queue());
+            }
+            if (resized.isEmpty()) {
+                throw new IllegalArgumentException("this worker does not consume queue '" + queue + "'");
+            }
+            consumers.stream()
+                    .filter(c -> resized.contains(c.queue()))
+                    .forEach(c -> Worker.resize(c, c.pool().size() + change));
+            return resized;
+        }
+
+        @Override
+        public Autoscaler autoscale(Autoscaler bounds) {
+            autoscaler = bounds;
+            log.info("pools autoscale between {} and {} slots, by remote control", bounds.min(), bounds.max());
+            return bounds;
+        }
+
+        @Override
+        public Autoscaler autoscaler() {
+            return autoscaler;
+        }
+
+        @Override
+        public boolean addConsumer(String queue) throws IOException {
+            return Worker.this.addConsumer(queue);
+        }
+
+        @Override
+        public boolean cancelConsumer(String queue) {
+            return Worker.this.cancelConsumer(queue);
+        }
+
+        @Override
+        public boolean timeLimit(String task, TimeLimit limit) {
+            return registry.timeLimit(task, limit);
+        }
+
+        @Override
+        public void shutdown() {
+            log.warn("worker {} shuts down, asked by remote control", events.hostname());
+            exit(0);
+        }
     }
 
     private WorkerInfo info() {
@@ -325,11 +478,16 @@ public final class Worker implements SmartLifecycle, ApplicationContextAware {
 
     /** Drains and exits with {@link #RECYCLE_EXIT_CODE}, so that the supervisor starts a fresh worker. */
     private void recycle() {
-        Thread.ofPlatform().name("celeriac-recycle").start(() -> {
-            int code = context instanceof ConfigurableApplicationContext configurable
-                    ? SpringApplication.exit(configurable, () -> RECYCLE_EXIT_CODE)
-                    : RECYCLE_EXIT_CODE;
-            System.exit(code);
+        exit(RECYCLE_EXIT_CODE);
+    }
+
+    /** Drains as on SIGTERM, then exits the JVM with {@code code}, off the calling thread. */
+    private void exit(int code) {
+        Thread.ofPlatform().name("celeriac-exit").start(() -> {
+            int exit = context instanceof ConfigurableApplicationContext configurable
+                    ? SpringApplication.exit(configurable, () -> code)
+                    : code;
+            System.exit(exit);
         });
     }
 }

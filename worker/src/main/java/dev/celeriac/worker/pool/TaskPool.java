@@ -12,14 +12,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A bounded pool: at most {@code slots} tasks run at once. Slots are counted apart from threads, so that a task
- * abandoned at its hard time limit frees its slot at once while its thread winds down on its own.
+ * abandoned at its hard time limit frees its slot at once while its thread winds down on its own. The number of slots
+ * can change while the pool runs ({@code pool_grow}, {@code pool_shrink}, autoscaling): a pool shrunk below the tasks
+ * it runs lets them finish and starts no more until it is under its new size.
  */
 public final class TaskPool implements AutoCloseable {
 
     private final String name;
     private final PoolKind kind;
-    private final int slots;
-    private final Semaphore free;
+    private volatile int slots;
+    private final Slots free;
     private final ExecutorService executor;
     private final AtomicInteger abandoned = new AtomicInteger();
 
@@ -30,7 +32,7 @@ public final class TaskPool implements AutoCloseable {
         this.name = name;
         this.kind = kind;
         this.slots = slots;
-        this.free = new Semaphore(slots);
+        this.free = new Slots(slots);
         this.executor = switch (kind) {
             case VIRTUAL ->
                 Executors.newThreadPerTaskExecutor(
@@ -68,6 +70,24 @@ public final class TaskPool implements AutoCloseable {
                 free.release();
             }
         }
+    }
+
+    /**
+     * Changes the number of slots.
+     *
+     * @throws IllegalArgumentException if {@code size} is less than one
+     */
+    public synchronized void resize(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a pool needs at least one slot, was " + size);
+        }
+        int change = size - slots;
+        if (change > 0) {
+            free.release(change);
+        } else if (change < 0) {
+            free.reducePermits(-change);
+        }
+        slots = size;
     }
 
     /** Runs a task on the pool's threads; the caller holds a slot for it. */
@@ -111,5 +131,17 @@ public final class TaskPool implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
+    }
+
+    /** The free slots: a semaphore whose permits can also be taken away, below zero while too many tasks run. */
+    private static final class Slots extends Semaphore {
+        Slots(int permits) {
+            super(permits);
+        }
+
+        @Override
+        public void reducePermits(int reduction) {
+            super.reducePermits(reduction);
+        }
     }
 }

@@ -1,9 +1,11 @@
 package dev.celeriac.worker.ratelimit;
 
+import dev.celeriac.protocol.control.RateLimit;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -17,15 +19,21 @@ public final class RateLimiter {
 
     private final Map<String, RateLimit> configured;
     private final LongSupplier nanoTime;
+    private final BiConsumer<String, RateLimit> inForce;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     /**
      * @param configured limits by task name that win over the tasks' own
      * @param nanoTime the clock ({@link System#nanoTime()})
+     * @param inForce told each limit as it comes into force (a configured one at once, a declared one when its task
+     *     first runs, a set one when it is set), to show it
      */
-    public RateLimiter(Map<String, RateLimit> configured, LongSupplier nanoTime) {
+    public RateLimiter(
+            Map<String, RateLimit> configured, LongSupplier nanoTime, BiConsumer<String, RateLimit> inForce) {
         this.configured = Map.copyOf(configured);
         this.nanoTime = nanoTime;
+        this.inForce = inForce;
+        this.configured.forEach(inForce);
     }
 
     /**
@@ -35,13 +43,20 @@ public final class RateLimiter {
      * @return {@link Duration#ZERO} if it may start now, else how long until it may
      */
     public Duration admit(String task, RateLimit declared) {
-        Bucket bucket = buckets.computeIfAbsent(task, name -> new Bucket(configured.getOrDefault(name, declared)));
+        Bucket bucket = buckets.computeIfAbsent(task, name -> {
+            RateLimit limit = configured.getOrDefault(name, declared);
+            if (limit.limits() && !configured.containsKey(name)) {
+                inForce.accept(name, limit);
+            }
+            return new Bucket(limit);
+        });
         return bucket.take(nanoTime.getAsLong());
     }
 
     /** Sets the limit of a task type from now on, whatever it was configured or declared with. */
     public void set(String task, RateLimit limit) {
         buckets.put(task, new Bucket(limit));
+        inForce.accept(task, limit);
     }
 
     /** The limits in force, by task name, of the task types that have one (a declared one once the task has run). */

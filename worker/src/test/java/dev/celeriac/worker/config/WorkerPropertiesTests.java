@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.celeriac.protocol.control.RateLimit;
 import dev.celeriac.worker.pool.PoolKind;
 import java.time.Duration;
 import java.util.Map;
@@ -22,6 +23,7 @@ class WorkerPropertiesTests {
                 8,
                 Duration.ofHours(24),
                 true,
+                Map.of(),
                 Map.of());
     }
 
@@ -47,17 +49,34 @@ class WorkerPropertiesTests {
 
     @Test
     void refusesARateLimitItCannotReadNamingTheProperty() {
-        assertThatThrownBy(() -> new WorkerProperties(
-                        true,
-                        null,
-                        null,
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(2),
-                        Duration.ofSeconds(10),
-                        8,
-                        Duration.ofHours(24),
-                        true,
-                        Map.of("demo.add", "fast")))
+        assertThatThrownBy(() -> limits(Map.of("demo.add", "fast"), Map.of()))
                 .hasMessageStartingWith("celeriac.worker.rate-limits.demo.add: 'fast' is no rate limit");
+        assertThatThrownBy(() -> limits(Map.of(), Map.of("demo.add", "20/d")))
+                .hasMessageStartingWith("celeriac.worker.global-rate-limits.demo.add: '20/d' is no rate limit");
+    }
+
+    @Test
+    void readsPerWorkerAndGlobalLimitsApart() {
+        var properties = limits(Map.of("demo.add", "10/s"), Map.of("demo.add", "120/m", "demo.echo", "1000/h"));
+        assertThat(properties.parsedRateLimits()).containsExactly(Map.entry("demo.add", RateLimit.parse("10/s")));
+        assertThat(properties.parsedGlobalRateLimits())
+                .containsExactly(
+                        Map.entry("demo.add", RateLimit.parse("2/s")),
+                        Map.entry("demo.echo", RateLimit.parse("1000/h")));
+    }
+
+    private static WorkerProperties limits(Map<String, String> perWorker, Map<String, String> global) {
+        return new WorkerProperties(
+                true,
+                null,
+                null,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(10),
+                8,
+                Duration.ofHours(24),
+                true,
+                perWorker,
+                global);
     }
 }

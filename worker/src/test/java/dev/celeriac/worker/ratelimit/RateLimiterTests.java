@@ -1,37 +1,22 @@
 package dev.celeriac.worker.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.offset;
 
+import dev.celeriac.protocol.control.RateLimit;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RateLimiterTests {
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-
-    @Test
-    void readsCelerysSyntax() {
-        assertThat(RateLimit.parse("10/s").perSecond()).isEqualTo(10);
-        assertThat(RateLimit.parse("120/m").perSecond()).isEqualTo(2);
-        assertThat(RateLimit.parse("1800/h").perSecond()).isEqualTo(0.5);
-        assertThat(RateLimit.parse("2.5").perSecond()).isEqualTo(2.5);
-        assertThat(RateLimit.parse(" 100 / M ").perSecond()).isCloseTo(100 / 60.0, offset(1e-9));
-        assertThat(RateLimit.parse("").limits()).isFalse();
-        assertThat(RateLimit.parse("0").limits()).isFalse();
-        assertThatThrownBy(() -> RateLimit.parse("ten a second"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'ten a second' is no rate limit")
-                .hasMessageContaining("10/s");
-        assertThatThrownBy(() -> RateLimit.parse("10/d")).hasMessageContaining("'10/d'");
-    }
+    private final Map<String, RateLimit> inForce = new TreeMap<>();
 
     @Test
     void startsATaskTypeAtMostOncePerIntervalAndSaysHowLongTheNextWaits() {
-        var limiter = new RateLimiter(Map.of(), now::get);
+        var limiter = new RateLimiter(Map.of(), now::get, inForce::put);
         RateLimit fourPerSecond = RateLimit.parse("4/s");
 
         assertThat(limiter.admit("t", fourPerSecond)).isZero();
@@ -47,7 +32,7 @@ class RateLimiterTests {
 
     @Test
     void anIdleTypeDoesNotSaveUpABurst() {
-        var limiter = new RateLimiter(Map.of(), now::get);
+        var limiter = new RateLimiter(Map.of(), now::get, inForce::put);
         RateLimit onePerSecond = RateLimit.parse("1/s");
         assertThat(limiter.admit("t", onePerSecond)).isZero();
 
@@ -59,7 +44,8 @@ class RateLimiterTests {
 
     @Test
     void theConfigurationWinsOverTheDeclaredLimitAndASetLimitOverBoth() {
-        var limiter = new RateLimiter(Map.of("t", RateLimit.parse("2/s")), now::get);
+        var limiter = new RateLimiter(Map.of("t", RateLimit.parse("2/s")), now::get, inForce::put);
+        assertThat(inForce).containsExactly(Map.entry("t", RateLimit.parse("2/s")));
 
         assertThat(limiter.admit("t", RateLimit.parse("100/s"))).isZero();
         assertThat(limiter.admit("t", RateLimit.parse("100/s"))).isEqualTo(Duration.ofMillis(500));
@@ -70,5 +56,19 @@ class RateLimiterTests {
         assertThat(limiter.admit("t", RateLimit.parse("100/s"))).isZero();
         assertThat(limiter.admit("t", RateLimit.parse("100/s"))).isZero();
         assertThat(limiter.limits()).isEmpty();
+        assertThat(inForce).containsExactly(Map.entry("t", RateLimit.NONE));
+    }
+
+    @Test
+    void tellsEachLimitAsItComesIntoForceAndNoneForATypeWithout() {
+        var limiter = new RateLimiter(Map.of(), now::get, inForce::put);
+        assertThat(inForce).isEmpty();
+
+        limiter.admit("t", RateLimit.parse("3/s"));
+        limiter.admit("u", RateLimit.NONE);
+        assertThat(inForce).containsExactly(Map.entry("t", RateLimit.parse("3/s")));
+
+        limiter.set("u", RateLimit.parse("1/m"));
+        assertThat(inForce).containsEntry("u", RateLimit.parse("1/m")).hasSize(2);
     }
 }

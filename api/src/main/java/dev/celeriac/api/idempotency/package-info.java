@@ -1,2 +1,0 @@
-/** Idempotency keys of submits: the same key with the same request is the same task, accepted once. */
-package dev.celeriac.api.idempotency;

@@ -1,0 +1,2 @@
+/** The event recorder: reads the durable event queue in batches into the ledger, acking only after commit. */
+package dev.celeriac.api.internal.recorder;

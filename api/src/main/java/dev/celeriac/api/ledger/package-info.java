@@ -1,2 +1,0 @@
-/** The task ledger: the authoritative, idempotent record of every task's state, result and history. */
-package dev.celeriac.api.ledger;

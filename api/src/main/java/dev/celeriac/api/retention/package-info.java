@@ -1,2 +1,0 @@
-/** Retention: what the ledger's database keeps and for how long; finished tasks, their keys and revocations expire. */
-package dev.celeriac.api.retention;

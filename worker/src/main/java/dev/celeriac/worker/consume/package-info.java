@@ -1,2 +1,0 @@
-/** Consuming task messages: prefetch bounded by free slots, and each delivery's gate, run and ack-last settle. */
-package dev.celeriac.worker.consume;

@@ -1,2 +1,0 @@
-/** Finds task methods, binds a message's arguments to their parameters, and invokes them. */
-package dev.celeriac.worker.dispatch;

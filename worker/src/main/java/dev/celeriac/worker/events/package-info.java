@@ -1,2 +1,0 @@
-/** Celery task and worker events, published confirmed to {@code celeryev}. */
-package dev.celeriac.worker.events;

@@ -1,2 +1,0 @@
-/** Micrometer meters of what the worker does, named by the protocol's metric constants. */
-package dev.celeriac.worker.metrics;

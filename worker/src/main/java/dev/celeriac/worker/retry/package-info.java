@@ -1,2 +1,0 @@
-/** Retry policies, the classification of failures, and scheduling retries through the delay ladder. */
-package dev.celeriac.worker.retry;
