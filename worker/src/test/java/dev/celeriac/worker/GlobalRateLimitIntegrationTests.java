@@ -30,7 +30,7 @@ class GlobalRateLimitIntegrationTests {
 
     private static final String LIMITED_TASK = "demo.echo";
     private static final double RATE = 10;
-    private static final int LIMITED = 40;
+    private static final int LIMITED = 60;
 
     @Test
     void threeWorkersTogetherStartTheTypeAtItsGlobalRateWhileOtherTypesRunAsTheyCome() throws Exception {
@@ -43,12 +43,15 @@ class GlobalRateLimitIntegrationTests {
 
             List<Double> starts = run.limited();
             assertThat(starts).hasSize(LIMITED);
-            // The first turns may bunch behind the other tasks in the queue; from the tenth on, the rate is the
-            // limit's, within 10 %, for three workers together.
-            double rate = (LIMITED - 10) / (starts.getLast() - starts.get(9));
+            // The first turns may bunch behind the other tasks in the queue, and a start at either end may be held up
+            // by a busy machine: from the tenth to the sixth from the end, the rate is the limit's, within 10 %, for
+            // three workers together.
+            int low = 9;
+            int high = LIMITED - 6;
+            double rate = (high - low) / (starts.get(high) - starts.get(low));
             assertThat(rate).as("starts per second of the limited type").isBetween(RATE * 0.9, RATE * 1.1);
             // The others were not held behind the limited ones: all started before the limit let the last one go,
-            // which it puts at least 3.5 s after the first.
+            // which it puts at least 5.3 s after the first.
             assertThat(starts.getLast() - starts.getFirst()).isGreaterThan((LIMITED - 1) / RATE * 0.9);
             assertThat(run.free()).allSatisfy(start -> assertThat(start).isLessThan(starts.getLast()));
 
