@@ -13,6 +13,7 @@ import dev.celeriac.api.internal.outbox.OutboxRelay;
 import dev.celeriac.api.internal.outbox.OutboxStore;
 import dev.celeriac.api.internal.recorder.EventRecorder;
 import dev.celeriac.api.internal.retention.LedgerCleanup;
+import dev.celeriac.api.internal.schedule.FireStore;
 import dev.celeriac.api.internal.workflow.ChordJoins;
 import dev.celeriac.api.internal.workflow.ChordStore;
 import dev.celeriac.api.problems.BodyLimitFilter;
@@ -20,10 +21,13 @@ import dev.celeriac.api.query.QuerySettings;
 import dev.celeriac.api.queues.QueueStatistics;
 import dev.celeriac.api.revoke.RevocationAnnouncer;
 import dev.celeriac.api.revoke.RevocationStore;
+import dev.celeriac.api.revoke.TaskRevoker;
 import dev.celeriac.api.submit.SubmitPipeline;
+import dev.celeriac.api.submit.SubmitPreparer;
 import dev.celeriac.api.submit.SubmitSettings;
 import dev.celeriac.api.workers.WorkerControl;
 import dev.celeriac.api.workers.WorkerRegistry;
+import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.producer.amqp.ConfirmedPublisher;
 import dev.celeriac.producer.amqp.ConsumerConnections;
@@ -133,12 +137,14 @@ public class ApiConfiguration {
             TaskStore tasks,
             IdempotencyStore keys,
             RevocationStore revocations,
+            FireStore fires,
             ApiProperties properties,
             Clock clock) {
         return new LedgerCleanup(
                 tasks,
                 keys,
                 revocations,
+                fires,
                 properties.resultTtl(),
                 properties.revocationHorizon(),
                 properties.cleanupInterval(),
@@ -224,6 +230,11 @@ public class ApiConfiguration {
     }
 
     @Bean
+    TaskRevoker taskRevoker(RevocationStore store, RevocationAnnouncer announcer, TaskClient client, Clock clock) {
+        return new TaskRevoker(store, announcer, client, clock);
+    }
+
+    @Bean
     QuerySettings querySettings(ApiProperties properties) {
         return new QuerySettings(properties.waitRecheck());
     }
@@ -234,15 +245,33 @@ public class ApiConfiguration {
     }
 
     @Bean
+    FireStore fireStore(JdbcTemplate jdbc) {
+        return new FireStore(JdbcClient.create(jdbc));
+    }
+
+    @Bean
     SubmitPipeline submitPipeline(
             TaskStore tasks,
             OutboxStore outbox,
             IdempotencyStore keys,
+            FireStore fires,
             TaskPublisher publisher,
             TransactionTemplate transactions,
             ApiProperties properties,
             Clock clock) {
-        return new SubmitPipeline(tasks, outbox, keys, publisher, transactions, clock, properties.submitBatchSize());
+        return new SubmitPipeline(
+                tasks, outbox, keys, fires, publisher, transactions, clock, properties.submitBatchSize());
+    }
+
+    @Bean
+    SubmitPreparer submitPreparer(
+            TaskPublisher publisher,
+            WorkerRegistry workers,
+            CodecLimits limits,
+            SubmitSettings settings,
+            JsonMapper json,
+            Clock clock) {
+        return new SubmitPreparer(publisher, workers, limits, settings, json, clock);
     }
 
     @Bean

@@ -34,6 +34,12 @@ import org.springframework.validation.annotation.Validated;
  * @param chordSweep How often the chords not fired yet are looked at again. A chord's body starts as its last header
  *     task's event is recorded; the sweep only settles a join that two API instances recording that task and the
  *     chord's definition at the same moment each left to the other.
+ * @param schedulerEnabled Whether this instance fires the schedules' slots. Any number of instances may: each slot
+ *     fires once.
+ * @param schedulerPoll Longest wait between two looks at the schedules; an instance wakes for the earliest slot it
+ *     knows of, and at least this often to see schedules other instances added or changed.
+ * @param schedulerLateAfter How late a slot may fire before it counts as missed (what a schedule's {@code missed:
+ *     skip} skips).
  */
 @Validated
 @ConfigurationProperties("celeriac.api")
@@ -50,7 +56,10 @@ public record ApiProperties(
         @DefaultValue("5s") Duration outboxInterval,
         @DefaultValue("24h") Duration revocationHorizon,
         @DefaultValue("1s") Duration waitRecheck,
-        @DefaultValue("10s") Duration chordSweep) {
+        @DefaultValue("10s") Duration chordSweep,
+        @DefaultValue("true") boolean schedulerEnabled,
+        @DefaultValue("1s") Duration schedulerPoll,
+        @DefaultValue("10s") Duration schedulerLateAfter) {
 
     public ApiProperties {
         keys = keys == null ? List.of() : List.copyOf(keys);

@@ -87,6 +87,15 @@ public final class Problems {
                 "no task or chord has the workflow id '" + id + "' as its root");
     }
 
+    /** No schedule has that id. */
+    public static ErrorResponseException scheduleNotFound(String id) {
+        return problem(
+                HttpStatus.NOT_FOUND,
+                "schedule-not-found",
+                "Schedule not found",
+                "no schedule has the id '" + id + "'");
+    }
+
     /** A body that is not JSON, or not of the expected shape. */
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {

@@ -4,8 +4,6 @@ import dev.celeriac.api.internal.ledger.TaskRecord;
 import dev.celeriac.api.internal.ledger.TaskStore;
 import dev.celeriac.api.problems.Problems;
 import dev.celeriac.api.query.TaskView;
-import dev.celeriac.producer.TaskClient;
-import java.time.Clock;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -26,25 +24,13 @@ import tools.jackson.databind.json.JsonMapper;
 public class TaskRevokeController {
 
     private final TaskStore tasks;
-    private final RevocationStore revocations;
-    private final RevocationAnnouncer announcer;
-    private final TaskClient client;
+    private final TaskRevoker revoker;
     private final JsonMapper json;
-    private final Clock clock;
 
-    public TaskRevokeController(
-            TaskStore tasks,
-            RevocationStore revocations,
-            RevocationAnnouncer announcer,
-            TaskClient client,
-            JsonMapper json,
-            Clock clock) {
+    public TaskRevokeController(TaskStore tasks, TaskRevoker revoker, JsonMapper json) {
         this.tasks = tasks;
-        this.revocations = revocations;
-        this.announcer = announcer;
-        this.client = client;
+        this.revoker = revoker;
         this.json = json;
-        this.clock = clock;
     }
 
     @DeleteMapping("/{id}")
@@ -58,11 +44,7 @@ public class TaskRevokeController {
                     "Task already finished",
                     "task " + id + " is " + task.state() + " and can no longer be revoked");
         }
-        // Stored first: if the publish fails, or this API stops before it, the announcer publishes it on its next
-        // round.
-        revocations.record(id, terminate, clock.instant());
-        client.revoke(id, terminate, announcer.holdUntil());
-        revocations.announced(id, clock.instant());
+        revoker.revoke(id, terminate);
         return ResponseEntity.accepted().body(TaskView.of(task, json));
     }
 }

@@ -5,6 +5,7 @@ import dev.celeriac.api.internal.ledger.TaskChange;
 import dev.celeriac.api.internal.ledger.TaskRecord;
 import dev.celeriac.api.internal.ledger.TaskStore;
 import dev.celeriac.api.internal.outbox.OutboxStore;
+import dev.celeriac.api.internal.schedule.FireStore;
 import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.amqp.TaskPublisher;
 import dev.celeriac.protocol.names.TopologyNames;
@@ -35,7 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * which costs one transaction (its tasks recorded PENDING, their idempotency keys claimed, their messages put in the
  * outbox) and one burst of publishes whose confirms are awaited together. A submit's answer completes only after its
  * own row is committed and its own message confirmed. A task the broker refused is removed again (row, outbox
- * message, key) before its submit hears so; one it confirmed leaves the outbox right after. A batch never waits for
+ * message, key, schedule slot) before its submit hears so; one it confirmed leaves the outbox right after. A batch never waits for
  * more submits to arrive: at low load each submit is a batch of its own.
  */
 public final class SubmitPipeline implements SmartLifecycle {
@@ -60,20 +61,39 @@ public final class SubmitPipeline implements SmartLifecycle {
         }
     }
 
+    /** A schedule's slot that another submit (another API instance, or an earlier try) fired already. */
+    public static final class SlotTakenException extends RuntimeException {
+        SlotTakenException(FireStore.Claim slot) {
+            super(
+                    "slot " + slot.slot() + " of schedule '" + slot.scheduleId() + "' is fired already",
+                    null,
+                    false,
+                    false);
+        }
+    }
+
     /**
      * A validated submit.
      *
      * @param prepared the message to publish
      * @param pending what the ledger records
      * @param claim the idempotency key it comes with, or {@code null}
+     * @param slot the schedule's slot it fires, claimed in the transaction that records it, or {@code null}
      */
-    public record Submit(TaskPublisher.Prepared prepared, TaskChange pending, IdempotencyStore.Claim claim) {}
+    public record Submit(
+            TaskPublisher.Prepared prepared, TaskChange pending, IdempotencyStore.Claim claim, FireStore.Claim slot) {
+
+        public Submit(TaskPublisher.Prepared prepared, TaskChange pending, IdempotencyStore.Claim claim) {
+            this(prepared, pending, claim, null);
+        }
+    }
 
     private record Waiting(Submit submit, CompletableFuture<TaskRecord> answer) {}
 
     private final TaskStore tasks;
     private final OutboxStore outbox;
     private final IdempotencyStore keys;
+    private final FireStore fires;
     private final TaskPublisher publisher;
     private final TransactionTemplate transactions;
     private final Clock clock;
@@ -91,6 +111,7 @@ public final class SubmitPipeline implements SmartLifecycle {
             TaskStore tasks,
             OutboxStore outbox,
             IdempotencyStore keys,
+            FireStore fires,
             TaskPublisher publisher,
             TransactionTemplate transactions,
             Clock clock,
@@ -98,6 +119,7 @@ public final class SubmitPipeline implements SmartLifecycle {
         this.tasks = tasks;
         this.outbox = outbox;
         this.keys = keys;
+        this.fires = fires;
         this.publisher = publisher;
         this.transactions = transactions;
         this.clock = clock;
@@ -174,19 +196,22 @@ public final class SubmitPipeline implements SmartLifecycle {
     /** Records the batch in one transaction, publishes it, and hands its confirms to the settler. */
     private void write(List<Waiting> batch) {
         var accepted = new ArrayList<Waiting>(batch.size());
-        var taken = new HashMap<Waiting, IdempotencyStore.Claim>();
+        var taken = new HashMap<Waiting, RuntimeException>();
         try {
             record(batch, accepted, taken);
         } catch (RuntimeException e) {
             settled(accepted);
             throw e;
         }
-        taken.forEach((w, holder) -> w.answer().completeExceptionally(new KeyTakenException(holder)));
+        taken.forEach((w, why) -> w.answer().completeExceptionally(why));
         publish(accepted);
     }
 
-    /** One transaction: the batch's keys claimed, its tasks recorded PENDING and its messages put in the outbox. */
-    private void record(List<Waiting> batch, List<Waiting> accepted, Map<Waiting, IdempotencyStore.Claim> taken) {
+    /**
+     * One transaction: the batch's keys and slots claimed, its tasks recorded PENDING and its messages put in the
+     * outbox.
+     */
+    private void record(List<Waiting> batch, List<Waiting> accepted, Map<Waiting, RuntimeException> taken) {
         transactions.executeWithoutResult(status -> {
             var claims = new LinkedHashMap<String, IdempotencyStore.Claim>();
             var sameKeyLater = new HashSet<Waiting>();
@@ -197,16 +222,27 @@ public final class SubmitPipeline implements SmartLifecycle {
                 }
             }
             Map<String, IdempotencyStore.Claim> held = keys.claim(claims.values(), clock.instant());
+            var slots = batch.stream()
+                    .map(w -> w.submit().slot())
+                    .filter(slot -> slot != null)
+                    .toList();
+            var slotsTaken = new HashSet<>(fires.claim(slots, clock.instant()));
             var changes = new ArrayList<TaskChange>(batch.size());
             var entries = new ArrayList<OutboxStore.Entry>(batch.size());
             for (Waiting w : batch) {
                 IdempotencyStore.Claim claim = w.submit().claim();
                 if (claim != null && held.containsKey(claim.key())) {
-                    taken.put(w, held.get(claim.key())); // by an earlier batch, or another instance
+                    // by an earlier batch, or another instance
+                    taken.put(w, new KeyTakenException(held.get(claim.key())));
                     continue;
                 }
                 if (sameKeyLater.contains(w)) {
-                    taken.put(w, claims.get(claim.key())); // by the first request of this batch with it
+                    // by the first request of this batch with it
+                    taken.put(w, new KeyTakenException(claims.get(claim.key())));
+                    continue;
+                }
+                if (slotsTaken.contains(w.submit().slot())) {
+                    taken.put(w, new SlotTakenException(w.submit().slot()));
                     continue;
                 }
                 accepted.add(w);
@@ -276,7 +312,11 @@ public final class SubmitPipeline implements SmartLifecycle {
                     .map(w -> w.submit().claim())
                     .filter(c -> c != null)
                     .toList();
-            clear(confirmed, refusedIds, refusedClaims);
+            var refusedSlots = failed.keySet().stream()
+                    .map(w -> w.submit().slot())
+                    .filter(slot -> slot != null)
+                    .toList();
+            clear(confirmed, refusedIds, refusedClaims, refusedSlots);
             settled(published);
             settled(List.copyOf(failed.keySet()));
             failed.forEach((w, e) -> w.answer().completeExceptionally(e));
@@ -288,7 +328,11 @@ public final class SubmitPipeline implements SmartLifecycle {
     /** Longest a settler keeps trying to clear a batch from the outbox while the database is away. */
     private static final Duration CLEAR_PATIENCE = Duration.ofSeconds(30);
 
-    private void clear(List<String> confirmed, List<String> refused, List<IdempotencyStore.Claim> refusedClaims) {
+    private void clear(
+            List<String> confirmed,
+            List<String> refused,
+            List<IdempotencyStore.Claim> refusedClaims,
+            List<FireStore.Claim> refusedSlots) {
         long deadline = System.nanoTime() + CLEAR_PATIENCE.toNanos();
         long pause = 50;
         while (true) {
@@ -300,6 +344,7 @@ public final class SubmitPipeline implements SmartLifecycle {
                     outbox.remove(all);
                     tasks.forget(refused);
                     keys.release(refusedClaims);
+                    fires.release(refusedSlots);
                 });
                 return;
             } catch (RuntimeException e) {

@@ -1,33 +1,21 @@
 package dev.celeriac.api.submit;
 
 import dev.celeriac.api.internal.idempotency.IdempotencyStore;
-import dev.celeriac.api.internal.ledger.TaskChange;
-import dev.celeriac.api.internal.ledger.TaskProjection;
 import dev.celeriac.api.internal.ledger.TaskRecord;
 import dev.celeriac.api.internal.ledger.TaskStore;
 import dev.celeriac.api.internal.outbox.OutboxRelay;
 import dev.celeriac.api.internal.outbox.OutboxStore;
 import dev.celeriac.api.problems.Problems;
 import dev.celeriac.api.query.TaskView;
-import dev.celeriac.api.workers.WorkerRegistry;
 import dev.celeriac.producer.BatchPublishException;
-import dev.celeriac.producer.SubmitOptions;
 import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.producer.TaskPublishException;
-import dev.celeriac.producer.TaskRequest;
 import dev.celeriac.producer.amqp.TaskPublisher;
-import dev.celeriac.protocol.message.CodecLimits;
-import dev.celeriac.protocol.names.NameRules;
-import dev.celeriac.protocol.names.TopologyNames;
 import java.net.URI;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -49,7 +37,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -77,9 +64,7 @@ public class TaskSubmitController {
     private final IdempotencyStore keys;
     private final OutboxStore outbox;
     private final OutboxRelay relay;
-    private final WorkerRegistry workers;
-    private final CodecLimits limits;
-    private final boolean allowUnknownTasks;
+    private final SubmitPreparer preparer;
     private final JsonMapper json;
     private final Clock clock;
 
@@ -90,9 +75,7 @@ public class TaskSubmitController {
             IdempotencyStore keys,
             OutboxStore outbox,
             OutboxRelay relay,
-            WorkerRegistry workers,
-            CodecLimits limits,
-            SubmitSettings settings,
+            SubmitPreparer preparer,
             JsonMapper json,
             Clock clock) {
         this.pipeline = pipeline;
@@ -101,9 +84,7 @@ public class TaskSubmitController {
         this.keys = keys;
         this.outbox = outbox;
         this.relay = relay;
-        this.workers = workers;
-        this.limits = limits;
-        this.allowUnknownTasks = settings.allowUnknownTasks();
+        this.preparer = preparer;
         this.json = json;
         this.clock = clock;
     }
@@ -125,7 +106,7 @@ public class TaskSubmitController {
         String id = UUID.randomUUID().toString();
         IdempotencyStore.Claim claim =
                 idempotencyKey == null ? null : new IdempotencyStore.Claim(idempotencyKey, hash(body), id);
-        SubmitPipeline.Submit submit = prepare(body, id, "", claim);
+        SubmitPipeline.Submit submit = preparer.prepare(body, id, "", claim);
         TaskRecord recorded;
         try {
             recorded = await(pipeline.submit(submit));
@@ -164,7 +145,7 @@ public class TaskSubmitController {
             if (task == null) {
                 throw Problems.badRequest("tasks[" + i + "] is null");
             }
-            submits.add(prepare(task, UUID.randomUUID().toString(), "tasks[" + i + "]: ", null));
+            submits.add(preparer.prepare(task, UUID.randomUUID().toString(), "tasks[" + i + "]: ", null));
         }
         List<CompletableFuture<TaskRecord>> answers = pipeline.submitAll(submits);
         var views = new ArrayList<TaskView>(answers.size());
@@ -286,75 +267,6 @@ public class TaskSubmitController {
         }
     }
 
-    /**
-     * Validates a request and builds what to publish and record.
-     *
-     * @param where prefix of error details, e.g. "tasks[3]: " in a batch
-     */
-    SubmitPipeline.Submit prepare(SubmitRequest body, String id, String where, IdempotencyStore.Claim claim) {
-        try {
-            if (body.task() == null || body.task().isBlank()) {
-                throw Problems.badRequest("'task' is required: the name of a registered task, e.g. demo.add");
-            }
-            check("task name", body.task());
-            if (!allowUnknownTasks && !workers.isRegistered(body.task())) {
-                throw Problems.unknownTask("", body.task());
-            }
-            String queue = body.queue() == null ? TopologyNames.DEFAULT_QUEUE : body.queue();
-            check("queue name", queue);
-            if (body.countdown() != null && body.eta() != null) {
-                throw Problems.invalid("give 'countdown' or 'eta', not both");
-            }
-            if (body.countdown() != null
-                    && (!Double.isFinite(body.countdown())
-                            || body.countdown() < 0
-                            || body.countdown() > Duration.ofDays(365).toSeconds())) {
-                throw Problems.invalid("'countdown' must be 0 to 31536000 seconds, was " + body.countdown());
-            }
-            // At the database's precision, so that the record answered is the record stored.
-            Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-            Instant eta = body.eta() == null ? null : time("eta", body.eta());
-            if (body.countdown() != null) {
-                eta = now.plusMillis(Math.round(body.countdown() * 1000));
-            }
-            Instant expires = expires(body.expires(), now);
-            List<Object> args = body.args() == null ? List.of() : body.args();
-            Map<String, Object> kwargs = body.kwargs() == null ? Map.of() : body.kwargs();
-            JsonNode argsTree = json.valueToTree(args);
-            JsonNode kwargsTree = json.valueToTree(kwargs);
-            // What a worker would refuse is refused here, before anything is accepted.
-            String refused = limits.argumentProblem("args", argsTree);
-            if (refused == null) {
-                refused = limits.argumentProblem("kwargs", kwargsTree);
-            }
-            if (refused != null) {
-                throw Problems.invalid(refused);
-            }
-            TaskPublisher.Prepared prepared;
-            try {
-                SubmitOptions options = SubmitOptions.defaults()
-                        .withQueue(queue)
-                        .withPriority(body.priority())
-                        .withEta(eta)
-                        .withExpires(expires)
-                        .withMaxRetries(body.maxRetries())
-                        .withTaskId(id);
-                prepared = publisher.prepare(new TaskRequest(body.task(), args, kwargs, options));
-            } catch (IllegalArgumentException e) {
-                throw Problems.invalid(e.getMessage());
-            }
-            var description = new TaskChange.Description(
-                    body.task(), queue, argsTree.toString(), kwargsTree.toString(), null, id, eta, expires);
-            return new SubmitPipeline.Submit(prepared, TaskProjection.submitted(id, description, now), claim);
-        } catch (ErrorResponseException e) {
-            if (!where.isEmpty()) {
-                var problem = e.getBody();
-                problem.setDetail(where + problem.getDetail());
-            }
-            throw e;
-        }
-    }
-
     private String hash(SubmitRequest body) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(body));
@@ -362,37 +274,5 @@ public class TaskSubmitController {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static void check(String kind, String name) {
-        String problem = NameRules.problem(kind, name);
-        if (problem != null) {
-            throw Problems.invalid(problem);
-        }
-    }
-
-    private static Instant time(String field, String text) {
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            try {
-                return OffsetDateTime.parse(text).toInstant();
-            } catch (DateTimeParseException again) {
-                throw Problems.invalid("'" + field + "' must be an ISO-8601 date-time with offset, was '" + text + "'");
-            }
-        }
-    }
-
-    private static Instant expires(Object expires, Instant now) {
-        return switch (expires) {
-            case null -> null;
-            case Number seconds
-            when seconds.doubleValue() > 0 && Double.isFinite(seconds.doubleValue()) ->
-                now.plusMillis(Math.round(seconds.doubleValue() * 1000));
-            case Number seconds ->
-                throw Problems.invalid("'expires' in seconds must be positive and finite, was " + seconds);
-            case String text -> time("expires", text);
-            default -> throw Problems.invalid("'expires' must be an ISO-8601 date-time or a number of seconds");
-        };
     }
 }

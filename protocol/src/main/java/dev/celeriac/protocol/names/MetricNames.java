@@ -61,6 +61,21 @@ public final class MetricNames {
     public static final String SENT_EVENTS_RESENT = "celeriac.sent.events.resent";
     /** Counter: accepted tasks the API's outbox relay published again, left unconfirmed by an API that stopped. */
     public static final String OUTBOX_REPUBLISHED = "celeriac.outbox.republished";
+    /**
+     * Counter: slots of a schedule dealt with, by {@link #TAG_SCHEDULE} and {@link #TAG_OUTCOME} ({@link #FIRE_FIRED},
+     * {@link #FIRE_TRIGGERED}, {@link #FIRE_MISSED}, {@link #FIRE_SKIPPED}), counted by the API instance that dealt
+     * with each.
+     */
+    public static final String SCHEDULE_FIRES = "celeriac.schedule.fires";
+    /** Timer: from a slot's time to its task's confirmed publish, by {@link #TAG_SCHEDULE}. */
+    public static final String SCHEDULE_LATENESS = "celeriac.schedule.lateness";
+
+    /** Outcome tag values of {@link #SCHEDULE_FIRES}. */
+    public static final String FIRE_FIRED = "fired";
+
+    public static final String FIRE_TRIGGERED = "triggered";
+    public static final String FIRE_MISSED = "missed";
+    public static final String FIRE_SKIPPED = "skipped";
 
     /** Outcome tag values of {@link #TASKS_COMPLETED} and {@link #TASK_RUNTIME}. */
     public static final String OUTCOME_SUCCESS = "success";
@@ -82,6 +97,7 @@ public final class MetricNames {
     public static final String TAG_REASON = "reason";
     public static final String TAG_KIND = "kind";
     public static final String TAG_SCOPE = "scope";
+    public static final String TAG_SCHEDULE = "schedule";
 
     /** Scope tag values of {@link #TASKS_THROTTLED} and {@link #TASK_RATE_LIMIT}: one worker's limit, or the fleet's. */
     public static final String SCOPE_WORKER = "worker";

@@ -3,6 +3,7 @@ package dev.celeriac.api.internal.retention;
 import dev.celeriac.api.internal.Periodic;
 import dev.celeriac.api.internal.idempotency.IdempotencyStore;
 import dev.celeriac.api.internal.ledger.TaskStore;
+import dev.celeriac.api.internal.schedule.FireStore;
 import dev.celeriac.api.revoke.RevocationStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +22,7 @@ public final class LedgerCleanup implements SmartLifecycle {
     private final TaskStore tasks;
     private final IdempotencyStore keys;
     private final RevocationStore revocations;
+    private final FireStore fires;
     private final Duration retention;
     private final Duration revocationHorizon;
     private final Duration every;
@@ -31,6 +33,7 @@ public final class LedgerCleanup implements SmartLifecycle {
             TaskStore tasks,
             IdempotencyStore keys,
             RevocationStore revocations,
+            FireStore fires,
             Duration retention,
             Duration revocationHorizon,
             Duration every,
@@ -38,6 +41,7 @@ public final class LedgerCleanup implements SmartLifecycle {
         this.tasks = tasks;
         this.keys = keys;
         this.revocations = revocations;
+        this.fires = fires;
         this.retention = retention;
         this.revocationHorizon = revocationHorizon;
         this.every = every;
@@ -60,6 +64,7 @@ public final class LedgerCleanup implements SmartLifecycle {
         int removed = tasks.expire(now.minus(retention));
         keys.expire(now.minus(retention));
         revocations.expire(now.minus(revocationHorizon));
+        fires.expire(now.minus(retention));
         if (removed > 0) {
             log.info("removed {} tasks that finished more than {} ago", removed, retention);
         }

@@ -1,6 +1,5 @@
 package dev.celeriac.api.internal.schedule;
 
-import dev.celeriac.api.schedules.MissedPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,7 +2,6 @@ package dev.celeriac.api.internal.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.celeriac.api.schedules.MissedPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.celeriac.api.schedules;
+package dev.celeriac.api.internal.schedule;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
