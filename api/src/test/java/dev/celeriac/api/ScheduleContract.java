@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.celeriac.api.schedules.Scheduler;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
+import dev.celeriac.worker.CeleriacSchedule;
+import dev.celeriac.worker.CeleriacTask;
 import dev.celeriac.worker.demo.DemoTasks;
 import dev.celeriac.worker.demo.FaultTasks;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,8 +49,20 @@ abstract class ScheduleContract {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({DemoTasks.class, FaultTasks.class})
+    @Import({DemoTasks.class, FaultTasks.class, ScheduledTasks.class})
     static class DemoWorker {}
+
+    /** A task whose schedule its worker declares. */
+    public static class ScheduledTasks {
+
+        @CeleriacTask(name = "test.double")
+        @CeleriacSchedule(id = WORKER_DECLARED, every = "1s", args = "[21]", missed = "skip")
+        public long twice(long value) {
+            return 2 * value;
+        }
+    }
+
+    private static final String WORKER_DECLARED = "worker-declared";
 
     private static final String KEY = "admin-key-for-the-schedule-tests";
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -192,6 +206,23 @@ abstract class ScheduleContract {
         send("POST", "/api/v1/schedules/" + CONFIGURED + "/pause", "");
 
         String task = fires(CONFIGURED).getFirst().get("taskId").asString();
+        await().atMost(WAIT).until(() -> "SUCCESS".equals(text(get("/api/v1/tasks/" + task), "state")));
+        assertThat(get("/api/v1/tasks/" + task).get("result").asLong()).isEqualTo(42);
+    }
+
+    @Test
+    void aScheduleAWorkerDeclaresIsStoredAndFires() throws Exception {
+        await().atMost(WAIT).until(() -> get("/api/v1/schedules/" + WORKER_DECLARED) != null);
+        JsonNode declared = get("/api/v1/schedules/" + WORKER_DECLARED);
+        assertThat(declared.get("origin").asString()).isEqualTo("worker");
+        assertThat(declared.get("task").asString()).isEqualTo("test.double");
+        assertThat(declared.get("every").asString()).isEqualTo("PT1S");
+        assertThat(declared.get("missed").asString()).isEqualTo("skip");
+
+        await().atMost(WAIT).until(() -> fires(WORKER_DECLARED).size() >= 2);
+        send("POST", "/api/v1/schedules/" + WORKER_DECLARED + "/pause", "");
+
+        String task = fires(WORKER_DECLARED).getLast().get("taskId").asString();
         await().atMost(WAIT).until(() -> "SUCCESS".equals(text(get("/api/v1/tasks/" + task), "state")));
         assertThat(get("/api/v1/tasks/" + task).get("result").asLong()).isEqualTo(42);
     }

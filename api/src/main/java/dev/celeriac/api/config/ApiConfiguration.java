@@ -22,6 +22,7 @@ import dev.celeriac.api.queues.QueueStatistics;
 import dev.celeriac.api.revoke.RevocationAnnouncer;
 import dev.celeriac.api.revoke.RevocationStore;
 import dev.celeriac.api.revoke.TaskRevoker;
+import dev.celeriac.api.schedules.DeclaredSchedules;
 import dev.celeriac.api.submit.SubmitPipeline;
 import dev.celeriac.api.submit.SubmitPreparer;
 import dev.celeriac.api.submit.SubmitSettings;
@@ -359,6 +360,7 @@ public class ApiConfiguration {
             TransactionTemplate transactions,
             TaskMessageCodec codec,
             ApiProperties properties,
+            DeclaredSchedules declaredSchedules,
             MeterRegistry meters) {
         var recorder = new EventRecorder(
                 celeriacConsumerConnections.connections(),
@@ -370,6 +372,7 @@ public class ApiConfiguration {
                 joins,
                 transactions,
                 new EventCodec(codec.mapper()),
+                declaredSchedules::declare,
                 properties.recorderBatchSize());
         recorder.bindTo(meters);
         return recorder;

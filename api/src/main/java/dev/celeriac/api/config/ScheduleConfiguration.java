@@ -5,6 +5,7 @@ import dev.celeriac.api.internal.schedule.FireStore;
 import dev.celeriac.api.internal.schedule.ScheduleStore;
 import dev.celeriac.api.revoke.TaskRevoker;
 import dev.celeriac.api.schedules.ConfiguredSchedules;
+import dev.celeriac.api.schedules.DeclaredSchedules;
 import dev.celeriac.api.schedules.ScheduleDefinitions;
 import dev.celeriac.api.schedules.ScheduleProperties;
 import dev.celeriac.api.schedules.Scheduler;
@@ -43,6 +44,12 @@ public class ScheduleConfiguration {
             JsonMapper json,
             Clock clock) {
         return new ConfiguredSchedules(properties, definitions, store, json, clock);
+    }
+
+    @Bean
+    DeclaredSchedules declaredSchedules(
+            ScheduleDefinitions definitions, ScheduleStore store, Scheduler scheduler, JsonMapper json, Clock clock) {
+        return new DeclaredSchedules(definitions, store, scheduler, json, clock);
     }
 
     @Bean

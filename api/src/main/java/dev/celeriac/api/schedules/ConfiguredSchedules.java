@@ -2,14 +2,11 @@ package dev.celeriac.api.schedules;
 
 import dev.celeriac.api.internal.schedule.Schedule;
 import dev.celeriac.api.internal.schedule.ScheduleStore;
-import dev.celeriac.api.internal.schedule.Trigger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.web.ErrorResponseException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
@@ -22,13 +19,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ConfiguredSchedules {
 
-    private static final Logger log = LoggerFactory.getLogger(ConfiguredSchedules.class);
-
     private final Map<String, Schedule.Definition> definitions = new LinkedHashMap<>();
     private final Map<String, Boolean> paused = new LinkedHashMap<>();
     private final Map<String, Boolean> startGiven = new LinkedHashMap<>();
-    private final ScheduleStore store;
-    private final Clock clock;
+    private final ScheduleUpserts upserts;
 
     /**
      * @throws IllegalStateException naming the first schedule that is not valid, and why
@@ -39,8 +33,7 @@ public final class ConfiguredSchedules {
             ScheduleStore store,
             JsonMapper json,
             Clock clock) {
-        this.store = store;
-        this.clock = clock;
+        this.upserts = new ScheduleUpserts(store, clock);
         Instant now = clock.instant();
         properties.schedules().forEach((id, entry) -> {
             String where = "celeriac.schedules." + id;
@@ -87,37 +80,8 @@ public final class ConfiguredSchedules {
 
     /** Upserts every configured schedule into the store. */
     void upsert() {
-        Instant now = clock.instant();
-        definitions.forEach((id, definition) -> {
-            var stored = store.find(id);
-            if (stored.isEmpty()) {
-                if (store.add(id, definition, paused.get(id), Schedule.Origin.CONFIGURATION, now)) {
-                    log.info("schedule '{}' added from configuration", id);
-                }
-                return;
-            }
-            Schedule.Definition wanted = keepAnchor(id, definition, stored.get().definition());
-            if (!wanted.equals(stored.get().definition())) {
-                store.redefine(id, wanted, Schedule.Origin.CONFIGURATION, now);
-                log.info("schedule '{}' redefined from configuration", id);
-            }
-        });
-    }
-
-    /** An interval without a configured start keeps counting from where it was first stored. */
-    private Schedule.Definition keepAnchor(String id, Schedule.Definition wanted, Schedule.Definition stored) {
-        if (!startGiven.get(id)
-                && wanted.trigger() instanceof Trigger.Every(var interval, var _)
-                && stored.trigger() instanceof Trigger.Every(var storedInterval, var storedAnchor)
-                && interval.equals(storedInterval)) {
-            return new Schedule.Definition(
-                    new Trigger.Every(interval, storedAnchor),
-                    wanted.task(),
-                    wanted.missed(),
-                    wanted.startingDeadline(),
-                    wanted.overlap());
-        }
-        return wanted;
+        definitions.forEach((id, definition) ->
+                upserts.upsert(id, definition, startGiven.get(id), paused.get(id), Schedule.Origin.CONFIGURATION));
     }
 
     boolean isEmpty() {

@@ -134,6 +134,7 @@ public final class Scheduler implements SmartLifecycle {
 
     private void run() {
         boolean upserted = configured.isEmpty();
+        boolean failing = false;
         while (running) {
             Duration pause = settings.poll();
             try {
@@ -144,8 +145,19 @@ public final class Scheduler implements SmartLifecycle {
                 if (round()) {
                     pause = untilNextSlot();
                 }
+                if (failing) {
+                    failing = false;
+                    log.info("the scheduler reads the schedules again");
+                }
             } catch (RuntimeException e) {
-                log.warn("the scheduler could not look at the schedules: {}", e.toString());
+                // Once per outage, not once per poll: the slots it could not fire are fired (or missed) after it.
+                if (!failing) {
+                    failing = true;
+                    log.warn(
+                            "the scheduler cannot read the schedules; it tries again every {}: {}",
+                            settings.poll(),
+                            e.toString());
+                }
             }
             try {
                 wakeups.poll(Math.max(1, pause.toMillis()), TimeUnit.MILLISECONDS);

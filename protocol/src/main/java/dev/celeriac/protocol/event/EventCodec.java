@@ -56,7 +56,8 @@ public final class EventCodec {
             Map.entry(EventType.WORKER_ONLINE, WORKER),
             Map.entry(EventType.WORKER_HEARTBEAT, Set.of(FREQ, SW_IDENT, SW_VER, SW_SYS, ACTIVE, PROCESSED, LOADAVG)),
             Map.entry(EventType.WORKER_OFFLINE, WORKER),
-            Map.entry(EventType.WORKFLOW_CHORD, Set.of(CHORD_ID, ROOT_ID, PARTS, BODY, POLICY)));
+            Map.entry(EventType.WORKFLOW_CHORD, Set.of(CHORD_ID, ROOT_ID, PARTS, BODY, POLICY)),
+            Map.entry(EventType.SCHEDULE_DECLARED, Set.of(SCHEDULE)));
 
     private final JsonMapper mapper;
 
@@ -184,6 +185,7 @@ public final class EventCodec {
                 o.set(BODY, c.body());
                 o.put(POLICY, c.policy());
             }
+            case ScheduleEvent.Declared d -> o.set(SCHEDULE, d.schedule());
             case WorkerEvent w -> {
                 o.put(FREQ, w.freq());
                 o.put(SW_IDENT, w.swIdent());
@@ -309,6 +311,14 @@ public final class EventCodec {
                 parts.values().forEach(p -> ids.add(p.asString()));
                 yield new WorkflowEvent.ChordDefined(
                         source, r.requiredString(CHORD_ID), r.string(ROOT_ID), ids, body, r.string(POLICY), x);
+            }
+            case SCHEDULE_DECLARED -> {
+                JsonNode schedule = o.get(SCHEDULE);
+                if (schedule == null || !schedule.isObject()) {
+                    throw new MalformedMessageException(
+                            Reason.WRONG_SHAPE, "a schedule-declared event needs a schedule object");
+                }
+                yield new ScheduleEvent.Declared(source, schedule, x);
             }
         };
     }

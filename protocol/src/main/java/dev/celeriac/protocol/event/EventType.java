@@ -21,7 +21,9 @@ public enum EventType {
     WORKER_HEARTBEAT("worker-heartbeat"),
     WORKER_OFFLINE("worker-offline"),
     /** Celeriac's own: a chord was accepted (sent to the ledger's queue only, never to Celery monitors). */
-    WORKFLOW_CHORD("workflow-chord");
+    WORKFLOW_CHORD("workflow-chord"),
+    /** Celeriac's own: a worker declared a schedule of one of its tasks (sent to the ledger's queue only). */
+    SCHEDULE_DECLARED("schedule-declared");
 
     /** Routing key of a message that carries a JSON list of task events, as Celery's buffered dispatcher sends. */
     public static final String TASK_BATCH_ROUTING_KEY = "task.multi";

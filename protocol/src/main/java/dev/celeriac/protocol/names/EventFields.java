@@ -69,4 +69,6 @@ public final class EventFields {
     public static final String PARTS = "parts";
     public static final String BODY = "body";
     public static final String POLICY = "policy";
+    /** The schedule a {@code schedule-declared} event declares. */
+    public static final String SCHEDULE = "schedule";
 }

@@ -2,6 +2,7 @@ package dev.celeriac.protocol.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.celeriac.protocol.message.MalformedMessageException;
 import dev.celeriac.protocol.message.MalformedMessageException.Reason;
@@ -102,6 +103,21 @@ class EventCodecTests {
                 Map.of());
 
         assertThat(codec.decode(codec.encode(defined))).containsExactly(defined);
+    }
+
+    @Test
+    void aDeclaredScheduleReadsBackAndOneWithoutAScheduleIsRefused() {
+        var declared = new ScheduleEvent.Declared(
+                EventSource.at(Instant.parse("2026-12-06T10:00:00Z"), "worker@host", 3),
+                json.readTree("{\"id\": \"nightly\", \"cron\": \"30 2 * * *\", \"task\": \"demo.add\"}"),
+                Map.of());
+
+        assertThat(codec.decode(codec.encode(declared))).containsExactly(declared);
+        assertThatThrownBy(() -> codec.decode(
+                        "{\"type\": \"schedule-declared\", \"hostname\": \"w\", \"timestamp\": 1, \"schedule\": 5}"
+                                .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedMessageException.class)
+                .hasMessageContaining("schedule object");
     }
 
     @Test

@@ -28,6 +28,8 @@ import dev.celeriac.worker.internal.metrics.WorkerMetrics;
 import dev.celeriac.worker.internal.results.ResultReplies;
 import dev.celeriac.worker.internal.retry.DelayPublisher;
 import dev.celeriac.worker.internal.retry.FailureClassifier;
+import dev.celeriac.worker.internal.schedule.ScheduleDeclarations;
+import dev.celeriac.worker.internal.schedule.ScheduleDeclarer;
 import dev.celeriac.worker.internal.workflow.Continuations;
 import dev.celeriac.worker.internal.workflow.MapTasks;
 import dev.celeriac.worker.lifecycle.Worker;
@@ -53,6 +55,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Auto-configuration of a Celeriac worker: every {@code @CeleriacTask} bean method becomes a task, and the queues of
@@ -118,6 +121,30 @@ public final class CeleriacWorkerAutoConfiguration {
                 new Parking(publisher, properties.publishTimeout(), Clock.systemUTC()),
                 metrics,
                 hostname(properties));
+    }
+
+    /** The tasks' {@code @CeleriacSchedule}s, checked as the beans are created. */
+    @Bean
+    @ConditionalOnMissingBean
+    static ScheduleDeclarations celeriacScheduleDeclarations() {
+        return new ScheduleDeclarations(JsonMapper.builder().build());
+    }
+
+    /** Declares them to the ledger once the worker is up. */
+    @Bean
+    @ConditionalOnMissingBean
+    ScheduleDeclarer celeriacScheduleDeclarer(
+            ScheduleDeclarations declarations,
+            @Qualifier("celeriacWorkerPublisher") ConfirmedPublisher publisher,
+            TaskMessageCodec codec,
+            TaskRunner runner,
+            WorkerProperties properties) {
+        return new ScheduleDeclarer(
+                declarations,
+                publisher,
+                new EventCodec(codec.mapper()),
+                () -> runner.events().source(),
+                properties.publishTimeout());
     }
 
     /** Once every task bean is registered, its counters start at zero on each queue this worker consumes. */

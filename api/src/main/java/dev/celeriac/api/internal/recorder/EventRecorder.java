@@ -14,6 +14,7 @@ import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.producer.amqp.Subscription;
 import dev.celeriac.protocol.event.CeleryEvent;
 import dev.celeriac.protocol.event.EventCodec;
+import dev.celeriac.protocol.event.ScheduleEvent;
 import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.event.WorkerEvent;
 import dev.celeriac.protocol.event.WorkflowEvent;
@@ -31,6 +32,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -59,6 +61,7 @@ public final class EventRecorder implements SmartLifecycle {
     private final ChordJoins joins;
     private final TransactionTemplate transactions;
     private final EventCodec codec;
+    private final Consumer<List<ScheduleEvent.Declared>> schedulesDeclared;
     private final int batchSize;
     private final BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
     private volatile boolean running;
@@ -79,6 +82,7 @@ public final class EventRecorder implements SmartLifecycle {
             ChordJoins joins,
             TransactionTemplate transactions,
             EventCodec codec,
+            Consumer<List<ScheduleEvent.Declared>> schedulesDeclared,
             int batchSize) {
         this.broker = broker;
         this.tasks = tasks;
@@ -89,6 +93,7 @@ public final class EventRecorder implements SmartLifecycle {
         this.joins = joins;
         this.transactions = transactions;
         this.codec = codec;
+        this.schedulesDeclared = schedulesDeclared;
         this.batchSize = batchSize;
     }
 
@@ -152,6 +157,7 @@ public final class EventRecorder implements SmartLifecycle {
         var events = new ArrayList<TaskEvent>();
         var workerEvents = new ArrayList<WorkerEvent>();
         var chordsDefined = new ArrayList<WorkflowEvent.ChordDefined>();
+        var schedules = new ArrayList<ScheduleEvent.Declared>();
         for (Delivery delivery : batch) {
             try {
                 for (CeleryEvent event : codec.decode(delivery.body())) {
@@ -159,6 +165,7 @@ public final class EventRecorder implements SmartLifecycle {
                         case TaskEvent task -> events.add(task);
                         case WorkerEvent worker -> workerEvents.add(worker);
                         case WorkflowEvent.ChordDefined chord -> chordsDefined.add(chord);
+                        case ScheduleEvent.Declared schedule -> schedules.add(schedule);
                     }
                 }
             } catch (MalformedMessageException e) {
@@ -183,6 +190,10 @@ public final class EventRecorder implements SmartLifecycle {
                             .toList()));
         });
         joins.publish(started);
+        if (!schedules.isEmpty()) {
+            // Before the batch is acked: a declaration the database could not take is heard again.
+            schedulesDeclared.accept(schedules);
+        }
         // After the commit, waiters read what is now stored. A terminal change leaves its task terminal.
         completions.finished(finished);
         double oldest = Double.MAX_VALUE;

@@ -29,7 +29,9 @@ public record Schedule(
         /** Over {@code /api/v1/schedules}. */
         API,
         /** In {@code celeriac.schedules.*}, upserted by every API instance at start. */
-        CONFIGURATION
+        CONFIGURATION,
+        /** By a worker's {@code @CeleriacSchedule}, declared as it starts. */
+        WORKER
     }
 
     /**
