@@ -13,6 +13,7 @@ import dev.celeriac.bench.scenario.LedgerSize;
 import dev.celeriac.bench.scenario.MapChunks;
 import dev.celeriac.bench.scenario.Rest;
 import dev.celeriac.bench.scenario.Scenario;
+import dev.celeriac.bench.scenario.Schedules;
 import dev.celeriac.bench.scenario.Throughput;
 import dev.celeriac.bench.stack.SharedImages;
 import dev.celeriac.bench.stack.Stack;
@@ -80,6 +81,7 @@ public final class Bench {
             case "io" -> new Io(options.ioTasks());
             case "cpu" -> new Cpu(options.cpuTasks(), options.fib());
             case "map" -> new MapChunks(options.mapItems(), options.mapChunk());
+            case "schedules" -> new Schedules(options.schedules(), options.rate(), options.duration());
             default -> throw new IllegalArgumentException("unknown scenario " + name);
         };
     }

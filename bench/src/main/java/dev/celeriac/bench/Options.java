@@ -34,6 +34,7 @@ import java.util.Map;
  * @param ledgerRows finished tasks loaded into the ledger before the ledger scenario's recorded run
  * @param mapItems inputs of the map scenario
  * @param mapChunk inputs per message of the map scenario's chunked run
+ * @param schedules schedules (each every second) of the schedules scenario
  * @param images whether workers and APIs start from their shared AOT images with the client compiler only, as the
  *     reliability suite starts them (the smoke run's default): quicker to start, but not the figures of a recorded run
  */
@@ -61,10 +62,11 @@ record Options(
         int ledgerRows,
         int mapItems,
         int mapChunk,
+        int schedules,
         boolean images) {
 
-    static final List<String> ALL =
-            List.of("idle", "baseline", "throughput", "celery", "latency", "rest", "ledger", "io", "cpu", "map");
+    static final List<String> ALL = List.of(
+            "idle", "baseline", "throughput", "celery", "latency", "rest", "ledger", "io", "cpu", "map", "schedules");
 
     static Options parse(String[] args) {
         Map<String, String> given = new LinkedHashMap<>();
@@ -104,6 +106,7 @@ record Options(
                 integer(given, "ledger-rows", smoke ? 10_000 : 5_000_000),
                 integer(given, "map-items", smoke ? 2_000 : 100_000),
                 integer(given, "map-chunk", 100),
+                integer(given, "schedules", smoke ? 5 : 100),
                 Boolean.parseBoolean(given.getOrDefault("images", Boolean.toString(smoke))));
         for (String key : List.of(
                 "scenarios",
@@ -129,6 +132,7 @@ record Options(
                 "ledger-rows",
                 "map-items",
                 "map-chunk",
+                "schedules",
                 "images")) {
             given.remove(key);
         }

@@ -169,19 +169,68 @@ public final class Scheduler implements SmartLifecycle {
         }
     }
 
-    /** Deals with every due schedule; whether every one of them went as planned. */
+    /**
+     * Deals with every due schedule; whether every one of them went as planned. All their slots are submitted
+     * together (one transaction, one burst of confirms for a round, not one per schedule), and their cursors moved in
+     * one transaction after.
+     */
     boolean round() {
-        boolean clean = true;
         Instant now = clock.instant();
+        var planned = new ArrayList<Planned>();
+        boolean clean = true;
         for (Schedule schedule : schedules.due(now, SCHEDULES_PER_ROUND)) {
             try {
-                clean &= deal(schedule, now);
+                planned.add(plan(schedule, now));
             } catch (RuntimeException e) {
                 clean = false;
                 log.warn("schedule '{}' could not fire: {}", schedule.id(), e.toString());
             }
         }
-        return clean;
+        if (planned.isEmpty()) {
+            return clean;
+        }
+        fire(planned);
+        var moved = transactions.execute(status -> {
+            var advanced = new ArrayList<Planned>();
+            for (Planned p : planned) {
+                if (p.lastFired != null) {
+                    schedules.fired(p.schedule.id(), p.lastFired, p.lastTask);
+                }
+                Instant next = p.next();
+                // Of the instances that planned the same slots, the one that moves the cursor counts the missed ones.
+                if (!Objects.equals(next, p.schedule.nextSlot())
+                        && schedules.advance(p.schedule.id(), p.schedule.nextSlot(), next)) {
+                    advanced.add(p);
+                }
+            }
+            return advanced;
+        });
+        if (moved != null) {
+            moved.forEach(p -> metrics.missed(p.schedule.id(), p.plan.missed()));
+        }
+        return clean && planned.stream().allMatch(p -> p.unfired == null);
+    }
+
+    /** A due schedule with the slots it fires this round, and what became of them. */
+    private static final class Planned {
+        final Schedule schedule;
+        final FirePlan plan;
+        final List<Instant> slots;
+        /** The first slot that did not fire: the cursor stays there. */
+        Instant unfired;
+
+        Instant lastFired;
+        String lastTask;
+
+        Planned(Schedule schedule, FirePlan plan, List<Instant> slots) {
+            this.schedule = schedule;
+            this.plan = plan;
+            this.slots = slots;
+        }
+
+        Instant next() {
+            return unfired != null ? unfired : plan.next().orElse(null);
+        }
     }
 
     private Duration untilNextSlot() {
@@ -194,8 +243,8 @@ public final class Scheduler implements SmartLifecycle {
                 .orElse(settings.poll());
     }
 
-    /** Plans a due schedule's slots, fires them, and moves its cursor; whether all went as planned. */
-    private boolean deal(Schedule schedule, Instant now) {
+    /** Plans a due schedule's slots, and applies its overlap policy to them. */
+    private Planned plan(Schedule schedule, Instant now) {
         Schedule.Definition definition = schedule.definition();
         FirePlan plan = FirePlan.of(
                 definition.trigger(),
@@ -218,45 +267,48 @@ public final class Scheduler implements SmartLifecycle {
                 revoker.revoke(schedule.lastTaskId(), true);
             }
         }
-        Instant unfired = slots.isEmpty() ? null : fire(schedule, slots);
-        Instant next = unfired != null ? unfired : plan.next().orElse(null);
-        // Of the instances that planned the same slots, the one that moves the cursor counts the missed ones.
-        if (!Objects.equals(next, schedule.nextSlot()) && schedules.advance(schedule.id(), schedule.nextSlot(), next)) {
-            metrics.missed(schedule.id(), plan.missed());
-        }
-        return unfired == null;
+        return new Planned(schedule, plan, slots);
     }
 
-    /** Submits a task for each slot; the first slot that did not fire, or {@code null} if all did. */
-    private Instant fire(Schedule schedule, List<Instant> slots) {
-        SubmitRequest request = request(schedule);
-        var submits = new ArrayList<SubmitPipeline.Submit>(slots.size());
-        for (Instant slot : slots) {
-            var claim = new FireStore.Claim(schedule.id(), slot, newId(), FireStore.Outcome.FIRED);
-            submits.add(preparer.prepareFire(request, claim));
+    /** Submits a task for every planned slot, all together, and notes what became of each. */
+    private void fire(List<Planned> planned) {
+        var submits = new ArrayList<SubmitPipeline.Submit>();
+        var owners = new ArrayList<Planned>();
+        var times = new ArrayList<Instant>();
+        for (Planned p : planned) {
+            SubmitRequest request = request(p.schedule);
+            for (Instant slot : p.slots) {
+                var claim = new FireStore.Claim(p.schedule.id(), slot, newId(), FireStore.Outcome.FIRED);
+                submits.add(preparer.prepareFire(request, claim));
+                owners.add(p);
+                times.add(slot);
+            }
+        }
+        if (submits.isEmpty()) {
+            return;
         }
         List<CompletableFuture<TaskRecord>> answers = pipeline.submitAll(submits);
-        Instant unfired = null;
         for (int i = 0; i < answers.size(); i++) {
-            Instant slot = slots.get(i);
+            Planned p = owners.get(i);
+            Instant slot = times.get(i);
             try {
                 TaskRecord task = await(answers.get(i));
-                metrics.fired(schedule.id(), Duration.between(slot, clock.instant()));
-                schedules.fired(schedule.id(), slot, task.id());
+                metrics.fired(p.schedule.id(), Duration.between(slot, clock.instant()));
+                p.lastFired = slot;
+                p.lastTask = task.id();
             } catch (SubmitPipeline.SlotTakenException taken) {
                 // Another instance fired it.
             } catch (RuntimeException e) {
                 log.warn(
                         "slot {} of schedule '{}' did not fire, it is tried again: {}",
                         slot,
-                        schedule.id(),
+                        p.schedule.id(),
                         e.toString());
-                if (unfired == null) {
-                    unfired = slot;
+                if (p.unfired == null) {
+                    p.unfired = slot;
                 }
             }
         }
-        return unfired;
     }
 
     private void skip(Schedule schedule, List<Instant> slots, Instant now) {
