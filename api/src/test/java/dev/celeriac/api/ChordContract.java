@@ -16,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,11 +57,8 @@ abstract class ChordContract {
     private static String base;
 
     static void start(RabbitEndpoint rabbit, Map<String, String> datasource) {
-        var arguments = new ArrayList<String>();
-        rabbit.springProperties().forEach((k, v) -> arguments.add("--" + k + "=" + v));
-        var apiArguments = new ArrayList<>(arguments);
-        datasource.forEach((k, v) -> apiArguments.add("--" + k + "=" + v));
-        apiArguments.add("--server.port=0");
+        var arguments = TestApps.brokerArguments(rabbit);
+        var apiArguments = TestApps.apiArguments(rabbit, datasource);
         apiArguments.add("--celeriac.api.keys=" + KEY + ":admin");
         apiArguments.add("--celeriac.worker.enabled=false");
         api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(apiArguments.toArray(String[]::new));

@@ -78,11 +78,8 @@ abstract class ScheduleContract {
     Path gates;
 
     static void start(RabbitEndpoint rabbit, Map<String, String> datasource) {
-        var arguments = new ArrayList<String>();
-        rabbit.springProperties().forEach((k, v) -> arguments.add("--" + k + "=" + v));
-        var apiArguments = new ArrayList<>(arguments);
-        datasource.forEach((k, v) -> apiArguments.add("--" + k + "=" + v));
-        apiArguments.add("--server.port=0");
+        var arguments = TestApps.brokerArguments(rabbit);
+        var apiArguments = TestApps.apiArguments(rabbit, datasource);
         apiArguments.add("--celeriac.api.keys=" + KEY + ":admin");
         apiArguments.add("--celeriac.worker.enabled=false");
         apiArguments.add("--celeriac.api.scheduler-poll=200ms");

@@ -80,11 +80,8 @@ abstract class TaskApiContract {
     private static String base;
 
     static void start(RabbitEndpoint rabbit, Map<String, String> datasource) {
-        var arguments = new ArrayList<String>();
-        rabbit.springProperties().forEach((k, v) -> arguments.add("--" + k + "=" + v));
-        var apiArguments = new ArrayList<>(arguments);
-        datasource.forEach((k, v) -> apiArguments.add("--" + k + "=" + v));
-        apiArguments.add("--server.port=0");
+        var arguments = TestApps.brokerArguments(rabbit);
+        var apiArguments = TestApps.apiArguments(rabbit, datasource);
         apiArguments.add("--celeriac.topology.queues.default.kind=quorum");
         apiArguments.add("--celeriac.topology.queues.tiny.kind=priority"); // a classic queue: exact max-length
         apiArguments.add("--celeriac.topology.queues.tiny.max-length=1");

@@ -1,8 +1,6 @@
 package dev.celeriac.api;
 
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -14,11 +12,6 @@ class TaskApiH2IntegrationTests extends TaskApiContract {
 
     @BeforeAll
     static void startApi() {
-        start(
-                rabbit.endpoint(),
-                Map.of(
-                        "spring.datasource.url",
-                        "jdbc:h2:mem:" + UUID.randomUUID()
-                                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1"));
+        start(rabbit.endpoint(), TestApps.h2Ledger());
     }
 }
