@@ -277,9 +277,20 @@ public final class Scheduler implements SmartLifecycle {
         var times = new ArrayList<Instant>();
         for (Planned p : planned) {
             SubmitRequest request = request(p.schedule);
+            var prepared = new ArrayList<SubmitPipeline.Submit>(p.slots.size());
+            try {
+                for (Instant slot : p.slots) {
+                    var claim = new FireStore.Claim(p.schedule.id(), slot, newId(), FireStore.Outcome.FIRED);
+                    prepared.add(preparer.prepareFire(request, claim));
+                }
+            } catch (RuntimeException e) {
+                // One schedule whose task cannot be sent keeps its cursor; the others fire.
+                log.warn("schedule '{}' could not prepare its task: {}", p.schedule.id(), e.toString());
+                p.unfired = p.slots.getFirst();
+                continue;
+            }
+            submits.addAll(prepared);
             for (Instant slot : p.slots) {
-                var claim = new FireStore.Claim(p.schedule.id(), slot, newId(), FireStore.Outcome.FIRED);
-                submits.add(preparer.prepareFire(request, claim));
                 owners.add(p);
                 times.add(slot);
             }
