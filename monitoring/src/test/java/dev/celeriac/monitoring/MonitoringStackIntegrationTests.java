@@ -48,7 +48,8 @@ import tools.jackson.databind.json.JsonMapper;
  * make and start them (the stages' own steps, the worker's AOT training run included, then their entrypoints) with
  * docker-compose.yml's environment (only hosts, ports, vhost and database changed), scraped by a real
  * Prometheus started with the compose command and scrape config (only targets changed). A mix of demo tasks runs
- * (successes, retries, failures, dead letters); then every panel query of every dashboard must return data and every
+ * (successes, retries, failures, dead letters) beside a schedule firing every second; then every panel query of
+ * every dashboard must return data and every
  * alert rule must load and evaluate.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -174,6 +175,16 @@ class MonitoringStackIntegrationTests {
     void everyPanelOfEveryDashboardHasDataAfterAMixOfTasks() throws Exception {
         var running = new AtomicBoolean(true);
         var failures = new ConcurrentLinkedQueue<String>();
+        // A schedule beside the mix, for the panels of schedules.
+        var schedule = http.send(
+                HttpRequest.newBuilder(URI.create(apiBase + "/api/v1/schedules/monitoring-every-second"))
+                        .header("Authorization", "Bearer " + apiKey)
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(
+                                "{\"every\": 1, \"task\": \"demo.add\", \"args\": [1, 1]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(schedule.statusCode()).as(schedule.body()).isIn(200, 201);
         Thread load = Thread.ofPlatform().name("task-mix").start(() -> submitMix(running, failures));
         Map<Dashboards.PanelQuery, int[]> results = new LinkedHashMap<>();
         try {
