@@ -45,20 +45,27 @@ public final class Parking {
     }
 
     /**
-     * Publishes a parked task back to the work queue it came from, released.
+     * A parked task's publish back to the work queue it came from, released.
      *
-     * @return the work queue
-     * @throws dev.celeriac.producer.TaskPublishException if the broker did not take it
+     * @param queue the work queue
+     * @param pending its confirm
      */
-    String release(String id, Message parked) {
+    record Release(String queue, ConfirmedPublisher.Pending pending) {}
+
+    /** Publishes a parked task back to the work queue it came from, released; the caller awaits the confirm. */
+    Release release(String id, Message parked) {
         Object origin = parked.getMessageProperties().getHeader(MessageHeaders.RATE_LIMIT_QUEUE);
         String queue = origin == null ? TopologyNames.DEFAULT_QUEUE : origin.toString();
         Message released = copy(parked)
                 .removeHeader(MessageHeaders.RATE_LIMIT_QUEUE)
                 .setHeader(MessageHeaders.RATE_LIMIT_RELEASED, clock.instant().toString())
                 .build();
-        publisher.sendAndWait(id, TopologyNames.TASK_EXCHANGE, queue, queue, released, timeout);
-        return queue;
+        return new Release(queue, publisher.send(id, TopologyNames.TASK_EXCHANGE, queue, queue, released));
+    }
+
+    /** How long a release may wait for its confirm. */
+    Duration timeout() {
+        return timeout;
     }
 
     /** A copy to publish anew: the broker's delivery count stays with the delivery it came from. */

@@ -4,7 +4,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.MessageProperties;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.amqp.AmqpTaskMessages;
 import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.producer.amqp.Subscription;
@@ -14,6 +13,8 @@ import dev.celeriac.protocol.names.TopologyNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -172,8 +173,9 @@ final class Releaser implements Runnable {
         BlockingQueue<Parked> next = new LinkedBlockingQueue<>();
         Channel channel = Subscription.to(opened, TopologyNames.rateLimitQueue(task))
                 .name("celeriac-releaser-" + worker)
-                // A few turns' worth at hand, so that a high rate is not held back by the round trip to the next.
-                .prefetch((int) Math.clamp(Math.ceil(limit.perSecond() / 10), 1, 100))
+                // Half a second of turns at hand: their releases are confirmed while the next ones go out, so a
+                // broker slow to confirm (a loaded disk) does not slow the rate down.
+                .prefetch(inFlight())
                 .start((parking, envelope, properties, body) -> next.add(new Parked(
                         envelope.getDeliveryTag(),
                         new Message(
@@ -182,8 +184,10 @@ final class Releaser implements Runnable {
                 .channel();
         long interval = Math.max(1, Math.round(1e9 / limit.perSecond()));
         long due = nanoTime.getAsLong();
+        var unconfirmed = new ArrayList<Released>();
         while (!stopped && channel.isOpen()) {
-            Parked parked = next.poll(200, TimeUnit.MILLISECONDS);
+            settle(channel, unconfirmed);
+            Parked parked = next.poll(unconfirmed.isEmpty() ? 200 : 5, TimeUnit.MILLISECONDS);
             if (parked == null) {
                 continue;
             }
@@ -193,22 +197,51 @@ final class Releaser implements Runnable {
             }
             Object header = parked.message().getMessageProperties().getHeader(MessageHeaders.ID);
             String id = String.valueOf(header);
-            String queue;
-            try {
-                queue = parking.release(id, parked.message());
-            } catch (TaskPublishException e) {
-                log.warn("parked task {} of {} was not released ({}); it is released again", id, task, e.getMessage());
-                channel.basicNack(parked.tag(), false, true);
-                pause(RELEASE_RETRY);
-                continue;
-            }
-            channel.basicAck(parked.tag(), false);
+            unconfirmed.add(
+                    new Released(parked.tag(), id, parking.release(id, parked.message()), nanoTime.getAsLong()));
             // The next turn is one interval after this one, or after now less one interval when this one came late:
             // a late turn is made up once, never a backlog of them.
             due = Math.max(due, nanoTime.getAsLong() - interval) + interval;
-            listener.released(task, queue);
         }
     }
+
+    /** Most parked tasks held at once: half a second of turns, 1 to 100. */
+    private int inFlight() {
+        return (int) Math.clamp(Math.ceil(limit.perSecond() / 2), 1, 100);
+    }
+
+    /**
+     * Acks each parked task whose release the broker confirmed; one it refused (or did not confirm in time) is given
+     * back to the parking queue and released again in a later turn.
+     */
+    private void settle(Channel channel, List<Released> unconfirmed) throws IOException, InterruptedException {
+        var iterator = unconfirmed.iterator();
+        boolean refused = false;
+        while (iterator.hasNext()) {
+            Released released = iterator.next();
+            var settled = released.release().pending().settled();
+            boolean late =
+                    nanoTime.getAsLong() - released.sentAt() > parking.timeout().toNanos();
+            if (!settled.isDone() && !late) {
+                continue;
+            }
+            iterator.remove();
+            if (settled.isDone() && !settled.isCompletedExceptionally()) {
+                channel.basicAck(released.tag(), false);
+                listener.released(task, released.release().queue());
+            } else {
+                log.warn("parked task {} of {} was not released; it is released again", released.id(), task);
+                channel.basicNack(released.tag(), false, true);
+                refused = true;
+            }
+        }
+        if (refused) {
+            pause(RELEASE_RETRY);
+        }
+    }
+
+    /** A parked task's release on its way, awaiting its confirm. */
+    private record Released(long tag, String id, Parking.Release release, long sentAt) {}
 
     private static void pause(Duration duration) throws InterruptedException {
         Thread.sleep(duration);
