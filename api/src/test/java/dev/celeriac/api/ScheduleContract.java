@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.celeriac.api.schedules.Scheduler;
+import dev.celeriac.api.workers.WorkerRegistry;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
 import dev.celeriac.worker.CeleriacSchedule;
 import dev.celeriac.worker.CeleriacTask;
@@ -98,6 +99,10 @@ abstract class ScheduleContract {
         worker = new SpringApplicationBuilder(DemoWorker.class)
                 .web(WebApplicationType.NONE)
                 .run(arguments.toArray(String[]::new));
+        // Schedules over REST name tasks a worker registered: both instances must have heard of the worker first.
+        await().atMost(WAIT)
+                .until(() -> apis.stream()
+                        .allMatch(api -> api.getBean(WorkerRegistry.class).isRegistered("demo.hold")));
     }
 
     @AfterAll
