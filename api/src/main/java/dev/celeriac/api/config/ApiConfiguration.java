@@ -3,6 +3,7 @@ package dev.celeriac.api.config;
 import dev.celeriac.api.deadletters.DeadLetterCollector;
 import dev.celeriac.api.deadletters.DeadLetterStore;
 import dev.celeriac.api.internal.idempotency.IdempotencyStore;
+import dev.celeriac.api.internal.ledger.ArgumentSearchMigration;
 import dev.celeriac.api.internal.ledger.HistoryMigration;
 import dev.celeriac.api.internal.ledger.LedgerDialect;
 import dev.celeriac.api.internal.ledger.TaskCompletions;
@@ -23,6 +24,7 @@ import dev.celeriac.api.revoke.RevocationAnnouncer;
 import dev.celeriac.api.revoke.RevocationStore;
 import dev.celeriac.api.revoke.TaskRevoker;
 import dev.celeriac.api.schedules.DeclaredSchedules;
+import dev.celeriac.api.submit.Resubmitter;
 import dev.celeriac.api.submit.SubmitPipeline;
 import dev.celeriac.api.submit.SubmitPreparer;
 import dev.celeriac.api.submit.SubmitSettings;
@@ -101,6 +103,12 @@ public class ApiConfiguration {
     @Bean
     HistoryMigration celeriacHistoryMigration() {
         return new HistoryMigration();
+    }
+
+    /** Migration 10 (the trigram index of the argument search, on PostgreSQL). */
+    @Bean
+    ArgumentSearchMigration celeriacArgumentSearchMigration() {
+        return new ArgumentSearchMigration();
     }
 
     @Bean
@@ -273,6 +281,12 @@ public class ApiConfiguration {
             JsonMapper json,
             Clock clock) {
         return new SubmitPreparer(publisher, workers, limits, settings, json, clock);
+    }
+
+    @Bean
+    Resubmitter resubmitter(
+            SubmitPipeline pipeline, SubmitPreparer preparer, TaskPublisher publisher, JsonMapper json) {
+        return new Resubmitter(pipeline, preparer, publisher, json);
     }
 
     @Bean

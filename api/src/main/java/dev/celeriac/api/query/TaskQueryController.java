@@ -2,14 +2,12 @@ package dev.celeriac.api.query;
 
 import dev.celeriac.api.internal.ledger.HistoryEntry;
 import dev.celeriac.api.internal.ledger.TaskCompletions;
+import dev.celeriac.api.internal.ledger.TaskFilter;
 import dev.celeriac.api.internal.ledger.TaskRecord;
 import dev.celeriac.api.internal.ledger.TaskStore;
 import dev.celeriac.api.problems.Problems;
-import dev.celeriac.protocol.state.TaskState;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -45,29 +43,27 @@ public class TaskQueryController {
     /** A page of tasks. */
     public record TaskPage(List<TaskView> tasks, String nextCursor) {}
 
-    /** Tasks, newest first, filtered by state, task name and queue; {@code cursor} continues a previous page. */
+    /**
+     * Tasks, newest first, filtered by state, task name, queue, text in their arguments and the time they were
+     * submitted; {@code cursor} continues a previous page.
+     */
     @GetMapping
     public TaskPage list(
             @RequestParam(required = false) String state,
             @RequestParam(required = false) String task,
             @RequestParam(required = false) String queue,
+            @RequestParam(required = false) String search,
+            @RequestParam(required = false) String since,
+            @RequestParam(required = false) String until,
             @RequestParam(defaultValue = "50") int limit,
             @RequestParam(required = false) String cursor) {
         if (limit < 1 || limit > 500) {
             throw Problems.badRequest("limit must be 1 to 500, was " + limit);
         }
-        TaskState wanted = null;
-        if (state != null) {
-            try {
-                wanted = TaskState.valueOf(state.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw Problems.badRequest(
-                        "state must be one of " + Arrays.toString(TaskState.values()) + ", was '" + state + "'");
-            }
-        }
+        TaskFilter filter = TaskFilters.of(state, task, queue, search, since, until);
         TaskStore.Page page;
         try {
-            page = tasks.page(wanted, task, queue, limit, cursor);
+            page = tasks.page(filter, limit, cursor);
         } catch (IllegalArgumentException e) {
             throw Problems.badRequest(e.getMessage());
         }

@@ -26,6 +26,9 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.core.io.JsonStringEncoder;
 
@@ -35,6 +38,11 @@ import tools.jackson.core.io.JsonStringEncoder;
  */
 @Configuration(proxyBeanMethods = false)
 public class ApiSecurity {
+
+    /** The dashboard's content security policy: its own files, and calls to its own API, only. */
+    static final String DASHBOARD_POLICY =
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+                    + " connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     @Bean
     ApiKeys apiKeys(ApiProperties properties) {
@@ -76,12 +84,24 @@ public class ApiSecurity {
                         // The API's description is public; every call it describes still needs a key.
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()
+                        // The dashboard's pages are static; everything they show comes from calls that need a key.
+                        .requestMatchers(HttpMethod.GET, "/", "/ui", "/ui/**", "/favicon.ico")
+                        .permitAll()
                         .requestMatchers(HttpMethod.GET, "/**")
                         .hasAnyRole(anyRole)
-                        .requestMatchers(HttpMethod.POST, "/api/v1/tasks", "/api/v1/tasks/batch", "/api/v1/workflows")
+                        .requestMatchers(
+                                HttpMethod.POST,
+                                "/api/v1/tasks",
+                                "/api/v1/tasks/batch",
+                                "/api/v1/tasks/*/retry",
+                                "/api/v1/workflows")
                         .hasAnyRole("SUBMIT", "ADMIN")
                         .anyRequest()
                         .hasRole("ADMIN"))
+                // The dashboard runs only its own scripts and styles, and is never framed.
+                .headers(headers -> headers.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
+                        PathPatternRequestMatcher.withDefaults().matcher("/ui/**"),
+                        new StaticHeadersWriter("Content-Security-Policy", DASHBOARD_POLICY))))
                 .addFilterBefore(new BearerKeyFilter(keys), AuthorizationFilter.class)
                 .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, e) -> problem(
                                 response,

@@ -180,26 +180,7 @@ public class TaskSubmitController {
 
     /** The outcome of a submit: its record, or the exception it was refused with. */
     private TaskRecord await(CompletableFuture<TaskRecord> answer) {
-        // The pipeline answers within the confirm time-out once the batch is written; the rest is the database's.
-        long patience = publisher.confirmTimeout().plusSeconds(30).toMillis();
-        try {
-            return answer.get(patience, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw Problems.problem(
-                    HttpStatus.SERVICE_UNAVAILABLE,
-                    "ledger-unavailable",
-                    "Ledger unavailable",
-                    "the task could not be recorded in time; if it was accepted it runs, and the same"
-                            + " Idempotency-Key finds it");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while submitting", e);
-        }
+        return SubmitAnswers.await(answer, publisher.confirmTimeout());
     }
 
     /**

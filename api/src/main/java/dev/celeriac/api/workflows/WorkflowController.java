@@ -1,5 +1,6 @@
 package dev.celeriac.api.workflows;
 
+import dev.celeriac.api.internal.ledger.TaskFilter;
 import dev.celeriac.api.internal.ledger.TaskStore;
 import dev.celeriac.api.internal.workflow.ChordStore;
 import dev.celeriac.api.problems.Problems;
@@ -65,7 +66,7 @@ public class WorkflowController {
         }
         TaskStore.Page page;
         try {
-            page = tasks.page(null, null, null, id, limit, cursor);
+            page = tasks.page(TaskFilter.ofWorkflow(id), limit, cursor);
         } catch (IllegalArgumentException e) {
             throw Problems.badRequest(e.getMessage());
         }

@@ -101,35 +101,14 @@ public final class TaskStore {
     public record Page(List<TaskRecord> tasks, String nextCursor) {}
 
     /**
-     * Tasks matching the filters (each may be {@code null}), newest first, after the cursor of a previous page.
+     * Tasks matching the filter, newest first, after the cursor of a previous page.
      *
      * @throws IllegalArgumentException if the cursor is not one this ledger gave out
      */
-    public Page page(TaskState state, String task, String queue, int limit, String cursor) {
-        return page(state, task, queue, null, limit, cursor);
-    }
-
-    /** Tasks as {@link #page(TaskState, String, String, int, String)} finds them, of one workflow if {@code root}. */
-    public Page page(TaskState state, String task, String queue, String root, int limit, String cursor) {
+    public Page page(TaskFilter filter, int limit, String cursor) {
         var sql = new StringBuilder("SELECT " + RECORD_COLUMNS + " FROM tasks WHERE 1 = 1");
         var arguments = new ArrayList<Object>();
-        if (root != null) {
-            sql.append(" AND root_id = ?");
-            arguments.add(root);
-        }
-        if (state != null) {
-            // Not indexed (every state change would update the index): found walking the newest tasks.
-            sql.append(" AND state = ?");
-            arguments.add(state.name());
-        }
-        if (task != null) {
-            sql.append(" AND task = ?");
-            arguments.add(task);
-        }
-        if (queue != null) {
-            sql.append(" AND queue = ?");
-            arguments.add(queue);
-        }
+        where(filter, sql, arguments);
         if (cursor != null) {
             Cursor after = Cursor.decode(cursor);
             sql.append(" AND (submitted_at < ? OR (submitted_at = ? AND id < ?))");
@@ -147,6 +126,75 @@ public final class TaskStore {
         List<TaskRecord> page = rows.subList(0, limit);
         TaskRecord last = page.getLast();
         return new Page(List.copyOf(page), new Cursor(last.submittedAt(), last.id()).encode());
+    }
+
+    /** The ids of the newest tasks matching the filter, at most {@code limit}. */
+    public List<String> ids(TaskFilter filter, int limit) {
+        var sql = new StringBuilder("SELECT id FROM tasks WHERE 1 = 1");
+        var arguments = new ArrayList<Object>();
+        where(filter, sql, arguments);
+        sql.append(" ORDER BY submitted_at DESC, id DESC LIMIT ?");
+        arguments.add(limit);
+        return jdbc.sql(sql.toString()).params(arguments).query(String.class).list();
+    }
+
+    /**
+     * The expression the argument search reads, and the PostgreSQL trigram index covers (migration 10): the statement
+     * must spell it exactly so for the index to be used.
+     */
+    static final String ARGUMENTS_TEXT = "(COALESCE(args, '') || ' ' || COALESCE(kwargs, ''))";
+
+    private static void where(TaskFilter filter, StringBuilder sql, List<Object> arguments) {
+        if (filter.root() != null) {
+            sql.append(" AND root_id = ?");
+            arguments.add(filter.root());
+        }
+        if (filter.state() != null) {
+            // Not indexed (every state change would update the index): found walking the newest tasks.
+            sql.append(" AND state = ?");
+            arguments.add(filter.state().name());
+        }
+        if (filter.task() != null) {
+            sql.append(" AND task = ?");
+            arguments.add(filter.task());
+        }
+        if (filter.queue() != null) {
+            sql.append(" AND queue = ?");
+            arguments.add(filter.queue());
+        }
+        if (filter.search() != null) {
+            sql.append(" AND " + ARGUMENTS_TEXT + " ILIKE ? ESCAPE '\\'");
+            arguments.add("%" + likeLiteral(filter.search()) + "%");
+        }
+        if (filter.since() != null) {
+            sql.append(" AND submitted_at >= ?");
+            arguments.add(Timestamp.from(filter.since()));
+        }
+        if (filter.until() != null) {
+            sql.append(" AND submitted_at < ?");
+            arguments.add(Timestamp.from(filter.until()));
+        }
+    }
+
+    /** The text as a LIKE pattern that matches it literally. */
+    static String likeLiteral(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** How many of the tasks submitted in one minute are in one state. */
+    public record MinuteCount(Instant minute, TaskState state, long tasks) {}
+
+    /**
+     * The tasks submitted since then, counted by the minute they were submitted in and the state they are in now,
+     * oldest minute first. Reads the range of the submitted-at index; minutes with no task are left out.
+     */
+    public List<MinuteCount> minutesSince(Instant since) {
+        return jdbc.sql("SELECT DATE_TRUNC('minute', submitted_at) AS at_minute, state, COUNT(*) FROM tasks"
+                        + " WHERE submitted_at >= ? GROUP BY DATE_TRUNC('minute', submitted_at), state ORDER BY 1")
+                .param(Timestamp.from(since))
+                .query((rs, n) -> new MinuteCount(
+                        rs.getTimestamp(1).toInstant(), TaskState.valueOf(rs.getString(2)), rs.getLong(3)))
+                .list();
     }
 
     /** How many tasks of the workflow whose first task is {@code root} are in each state. */

@@ -40,7 +40,7 @@ abstract class TaskStoreContract {
         dataSource = freshDatabase();
         Flyway.configure()
                 .dataSource(dataSource)
-                .javaMigrations(new HistoryMigration())
+                .javaMigrations(new HistoryMigration(), new ArgumentSearchMigration())
                 .load()
                 .migrate();
         store = new TaskStore(
@@ -198,17 +198,70 @@ abstract class TaskStoreContract {
                 new TaskEvent.Failed(at(2), "f", "E('x')", null, Map.of()),
                 new TaskEvent.Started(at(3), "r", Map.of()),
                 new TaskEvent.Received(at(4), "q", "demo.add", "[]", "{}", 0, null, "q", null, Map.of()))));
-        assertThat(store.page(TaskState.SUCCESS, null, null, 10, null).tasks())
+        assertThat(store.page(new TaskFilter(TaskState.SUCCESS, null, null, null, null, null, null), 10, null)
+                        .tasks())
                 .extracting(TaskRecord::id)
                 .containsExactly("s");
-        assertThat(store.page(TaskState.STARTED, null, null, 10, null).tasks())
+        assertThat(store.page(new TaskFilter(TaskState.STARTED, null, null, null, null, null, null), 10, null)
+                        .tasks())
                 .extracting(TaskRecord::id)
                 .containsExactly("r");
-        assertThat(store.page(null, "demo.add", null, 10, null).tasks())
+        assertThat(store.page(new TaskFilter(null, "demo.add", null, null, null, null, null), 10, null)
+                        .tasks())
                 .extracting(TaskRecord::id)
                 .containsExactly("q");
         assertThat(store.statesOf(List.of("s", "r", "never")))
                 .isEqualTo(Map.of("s", TaskState.SUCCESS, "r", TaskState.STARTED));
+    }
+
+    @Test
+    void findsTasksByTextInTheirArgumentsLiterallyAndWithoutRegardToCase() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        store.write(List.of(
+                submitted("order-a", "[\"Order-7731\", 3]", "{}", now.minusSeconds(30)),
+                submitted("order-b", "[]", "{\"order\": \"order-7731\"}", now.minusSeconds(20)),
+                submitted("percent", "[\"100% sure\"]", "{}", now.minusSeconds(10)),
+                submitted("underscore", "[\"a_b\"]", "{\"x\": \"axb\"}", now)));
+
+        assertThat(store.page(search("ORDER-7731"), 10, null).tasks())
+                .extracting(TaskRecord::id)
+                .containsExactly("order-b", "order-a");
+        // LIKE's wildcards are searched for as themselves.
+        assertThat(store.ids(search("0% s"), 10)).containsExactly("percent");
+        assertThat(store.ids(search("a_b"), 10)).containsExactly("underscore");
+        assertThat(store.ids(search("nowhere"), 10)).isEmpty();
+        // With a time range: submitted at or after since, before until.
+        var range = new TaskFilter(null, null, null, null, "7731", now.minusSeconds(20), now);
+        assertThat(store.ids(range, 10)).containsExactly("order-b");
+        assertThat(store.ids(TaskFilter.ALL, 2)).containsExactly("underscore", "percent");
+    }
+
+    @Test
+    void countsTheTasksOfEachMinuteByTheStateTheyAreIn() {
+        Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(5, ChronoUnit.MINUTES);
+        store.write(List.of(
+                submitted("m-1", "[]", "{}", minute.plusSeconds(1)),
+                submitted("m-2", "[]", "{}", minute.plusSeconds(59)),
+                submitted("m-3", "[]", "{}", minute.plusSeconds(61)),
+                submitted("old", "[]", "{}", minute.minusSeconds(1))));
+        deliver(List.of(List.of(
+                new TaskEvent.Succeeded(at(1), "m-1", "1", 1, Map.of()),
+                new TaskEvent.Failed(at(2), "m-3", "E('x')", null, Map.of()))));
+
+        assertThat(store.minutesSince(minute))
+                .containsExactlyInAnyOrder(
+                        new TaskStore.MinuteCount(minute, TaskState.SUCCESS, 1),
+                        new TaskStore.MinuteCount(minute, TaskState.PENDING, 1),
+                        new TaskStore.MinuteCount(minute.plusSeconds(60), TaskState.FAILURE, 1));
+    }
+
+    private static TaskFilter search(String text) {
+        return new TaskFilter(null, null, null, null, text, null, null);
+    }
+
+    private static TaskChange submitted(String id, String args, String kwargs, Instant at) {
+        return TaskProjection.submitted(
+                id, new TaskChange.Description("demo.echo", "default", args, kwargs, null, null, null, null), at);
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /** The task store on PostgreSQL (production), where several API instances write at once. */
@@ -34,6 +35,26 @@ class TaskStorePostgresIntegrationTests extends TaskStoreContract {
     @AfterEach
     void dropDatabases() {
         databases.forEach(PostgresServer.get()::dropDatabase);
+    }
+
+    @Test
+    void searchesArgumentsThroughTheTrigramIndexNotByReadingEveryTask() {
+        var jdbc = new JdbcTemplate(dataSource);
+        jdbc.update("INSERT INTO tasks (id, task, queue, state, args, kwargs, submitted_at, updated_at)"
+                + " SELECT 'bulk-' || n, 'demo.echo', 'default', 'SUCCESS', '[' || n || ']',"
+                + " '{\"customer\": \"c-' || n || '\"}', now() - n * interval '1 second', now()"
+                + " FROM generate_series(1, 50000) AS n");
+        jdbc.execute("ANALYZE tasks");
+
+        String plan = String.join(
+                "\n",
+                jdbc.queryForList(
+                        "EXPLAIN SELECT id FROM tasks WHERE " + TaskStore.ARGUMENTS_TEXT
+                                + " ILIKE '%c-31337%' ORDER BY submitted_at DESC, id DESC LIMIT 51",
+                        String.class));
+        assertThat(plan).contains("tasks_by_arguments");
+        assertThat(store.ids(new TaskFilter(null, null, null, null, "\"c-31337\"", null, null), 10))
+                .containsExactly("bulk-31337");
     }
 
     @Test
