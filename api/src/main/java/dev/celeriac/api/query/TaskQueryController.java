@@ -111,6 +111,10 @@ public class TaskQueryController {
             }
             found = tasks.find(id);
         }
-        return TaskView.of(found.orElseThrow(() -> Problems.taskNotFound(id)), json);
+        TaskRecord task = found.orElseThrow(() -> Problems.taskNotFound(id));
+        TaskView view = TaskView.of(task, json);
+        return task.state().isTerminal()
+                ? view
+                : view.revokedAt(tasks.revokedAt(id).orElse(null));
     }
 }

@@ -31,7 +31,8 @@ public record TaskView(
         String parentId,
         String rootId,
         Instant eta,
-        Instant expires) {
+        Instant expires,
+        Instant revokedAt) {
 
     /** The last failure. */
     public record Error(String type, String message, String traceback) {}
@@ -56,7 +57,36 @@ public record TaskView(
                 r.parentId(),
                 r.rootId(),
                 r.eta(),
-                r.expires());
+                r.expires(),
+                null);
+    }
+
+    /**
+     * The view with the time the task was revoked: a task revoked before it arrived at a worker (one waiting for its
+     * ETA in the broker, say) stays PENDING in the ledger until a worker drops it.
+     */
+    public TaskView revokedAt(Instant at) {
+        return new TaskView(
+                id,
+                task,
+                queue,
+                state,
+                args,
+                kwargs,
+                result,
+                resultTruncated,
+                error,
+                progress,
+                retries,
+                submittedAt,
+                startedAt,
+                finishedAt,
+                worker,
+                parentId,
+                rootId,
+                eta,
+                expires,
+                at);
     }
 
     private static JsonNode parse(JsonMapper json, String text) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -19,7 +20,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** {@code GET /api/v1/workers}, and Celery's remote control of them ({@code PUT .../rate-limits/{task}}). */
+/**
+ * {@code GET /api/v1/workers}, and Celery's remote control of them: rate limits, ping, shutdown and pool size. Every
+ * command but the list is admin only.
+ */
 @RestController
 @RequestMapping("/api/v1")
 public class WorkersController {
@@ -82,9 +86,55 @@ public class WorkersController {
                     HttpStatus.UNPROCESSABLE_CONTENT, "invalid-rate-limit", "Invalid rate limit", e.getMessage());
         }
         ObjectNode arguments = mapper.createObjectNode().put("task_name", task).put("rate_limit", change.rateLimit());
+        return new ControlReplies(task, change.rateLimit(), call("rate_limit", arguments, change.workers()));
+    }
+
+    /** The workers addressed by a command; every worker when {@code workers} is missing or empty. */
+    public record Addressed(List<String> workers) {}
+
+    /** What each worker that answered a command said, by worker name. */
+    public record Replies(String command, Map<String, JsonNode> replies) {}
+
+    /** Celery's {@code ping}: every worker (or those named) that answers within a second says {@code pong}. */
+    @PostMapping("/workers/ping")
+    public Replies ping(@RequestBody(required = false) Addressed addressed) throws InterruptedException {
+        List<String> to = addressed == null
+                        || addressed.workers() == null
+                        || addressed.workers().isEmpty()
+                ? null
+                : addressed.workers();
+        return new Replies("ping", call("ping", mapper.createObjectNode(), to));
+    }
+
+    /** Asks one worker to stop: it finishes or hands back what it runs, then exits. */
+    @PostMapping("/workers/{name}/shutdown")
+    public Replies shutdown(@PathVariable String name) throws InterruptedException {
+        return new Replies("shutdown", call("shutdown", mapper.createObjectNode(), List.of(name)));
+    }
+
+    /**
+     * A change of a worker's pool size.
+     *
+     * @param change slots to add (positive) or remove (negative)
+     */
+    public record PoolChange(Integer change) {}
+
+    /** Grows or shrinks one worker's pools, as Celery's {@code pool_grow} and {@code pool_shrink}. */
+    @PostMapping("/workers/{name}/pool")
+    public Replies resize(@PathVariable String name, @RequestBody PoolChange body) throws InterruptedException {
+        if (body == null || body.change() == null || body.change() == 0 || Math.abs(body.change()) > 1000) {
+            throw Problems.badRequest("'change' is required: slots to add (1 to 1000) or remove (-1 to -1000)");
+        }
+        String command = body.change() > 0 ? "pool_grow" : "pool_shrink";
+        ObjectNode arguments = mapper.createObjectNode().put("n", Math.abs(body.change()));
+        return new Replies(command, call(command, arguments, List.of(name)));
+    }
+
+    private Map<String, JsonNode> call(String method, ObjectNode arguments, List<String> to)
+            throws InterruptedException {
         Map<String, JsonNode> replies;
         try {
-            replies = control.call("rate_limit", arguments, change.workers(), REPLY_TIMEOUT);
+            replies = control.call(method, arguments, to, REPLY_TIMEOUT);
         } catch (IOException e) {
             throw Problems.problem(
                     HttpStatus.SERVICE_UNAVAILABLE,
@@ -97,9 +147,9 @@ public class WorkersController {
                     HttpStatus.GATEWAY_TIMEOUT,
                     "no-worker-answered",
                     "No worker answered",
-                    "no worker" + (change.workers() == null ? "" : " of " + change.workers()) + " answered within "
-                            + REPLY_TIMEOUT.toSeconds() + " s");
+                    "no worker" + (to == null ? "" : " of " + to) + " answered within " + REPLY_TIMEOUT.toSeconds()
+                            + " s");
         }
-        return new ControlReplies(task, change.rateLimit(), replies);
+        return replies;
     }
 }

@@ -68,6 +68,14 @@ public final class TaskStore {
                 .optional();
     }
 
+    /** When the task was revoked, if it was: its revocation outlives its record's state until a worker drops it. */
+    public Optional<Instant> revokedAt(String id) {
+        return jdbc.sql("SELECT revoked_at FROM revocations WHERE task_id = ?")
+                .param(id)
+                .query((rs, n) -> rs.getTimestamp(1).toInstant())
+                .optional();
+    }
+
     /** The replays of the task so far, or empty if the ledger never heard of it. */
     public Optional<Integer> replayOf(String id) {
         return jdbc.sql("SELECT replay FROM tasks WHERE id = ?")
