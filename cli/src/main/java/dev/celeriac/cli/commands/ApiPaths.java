@@ -1,0 +1,19 @@
+package dev.celeriac.cli.commands;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/** Parts of the API's addresses, encoded. */
+final class ApiPaths {
+
+    private ApiPaths() {}
+
+    static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** {@code &name=value}, or nothing when the value is absent. */
+    static String param(String name, Object value) {
+        return value == null ? "" : "&" + name + "=" + segment(String.valueOf(value));
+    }
+}
