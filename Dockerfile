@@ -2,7 +2,7 @@
 # Builds the Celeriac API and worker images from source:
 #   docker build --target api -t celeriac-api .
 #   docker build --target worker -t celeriac-worker .
-# docker-compose.yml builds both. The images run as an unprivileged user, size the heap from the container's
+# docker-compose.yml builds both. The API's image also holds the celeriac command line: docker exec <api> celeriac --help. The images run as an unprivileged user, size the heap from the container's
 # memory limit, exit on OutOfMemoryError (so the orchestrator restarts them) and report health from
 # /actuator/health. Extra JVM flags go in JDK_JAVA_OPTIONS.
 
@@ -15,12 +15,13 @@ COPY protocol/ protocol/
 COPY producer/ producer/
 COPY worker/ worker/
 COPY api/ api/
+COPY cli/ cli/
 # Modules the images do not need: Maven reads their poms to know the reactor.
 COPY monitoring/pom.xml monitoring/
 COPY deploy/pom.xml deploy/
 COPY bench/pom.xml bench/
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -pl api,worker -am package
+    ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -pl api,worker,cli -am package
 
 FROM eclipse-temurin:25-jre AS runtime
 # curl answers the health checks; the rest of the image is Temurin's.
@@ -35,6 +36,8 @@ USER celeriac:celeriac
 
 FROM runtime AS api
 COPY --from=build /src/api/target/celeriac-api.jar /app/celeriac-api.jar
+COPY --from=build /src/cli/target/celeriac-cli.jar /app/celeriac-cli.jar
+COPY --chmod=755 cli/src/main/dist/celeriac /usr/local/bin/celeriac
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=90s --retries=3 \
     CMD curl -fsS http://localhost:8080/actuator/health || exit 1

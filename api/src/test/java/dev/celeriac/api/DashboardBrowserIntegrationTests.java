@@ -373,6 +373,30 @@ class DashboardBrowserIntegrationTests {
         shot(browser, "schedules");
     }
 
+    @Test
+    @Order(8)
+    void drawsAWorkflowAsATreeWithTheStateOfEachTask() throws Exception {
+        var answer = send("POST", "/api/v1/workflows", ADMIN, """
+                {"chord": {"group": [{"task": "demo.add", "args": [1, 2]}, {"task": "demo.add", "args": [3, 4]},
+                 {"task": "demo.add", "args": [5, 6]}]}, "body": {"task": "demo.sum"}}""");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+        JsonNode workflow = json.readTree(answer.body());
+        String body = workflow.path("resultIds").get(0).asString();
+        awaitState(body, "SUCCESS");
+
+        WebDriver browser = signedIn(ADMIN);
+        browser.get(base + "/ui/#/workflows/" + workflow.path("id").asString());
+        waitFor(browser, By.cssSelector(".tree"));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(browser.findElements(By.cssSelector(".tree .badge")))
+                        .extracting(WebElement::getText)
+                        .containsOnly("SUCCESS")
+                        .hasSize(4));
+        assertThat(browser.findElement(By.id("chords-title")).getText()).isEqualTo("Chords");
+        assertThat(browser.findElement(By.cssSelector("main")).getText()).contains("3 parts");
+        shot(browser, "workflow");
+    }
+
     // --- the browser ---
 
     private WebDriver browser() throws IOException {

@@ -14,6 +14,7 @@ import dev.celeriac.bench.scenario.MapChunks;
 import dev.celeriac.bench.scenario.Rest;
 import dev.celeriac.bench.scenario.Scenario;
 import dev.celeriac.bench.scenario.Schedules;
+import dev.celeriac.bench.scenario.Search;
 import dev.celeriac.bench.scenario.Throughput;
 import dev.celeriac.bench.stack.SharedImages;
 import dev.celeriac.bench.stack.Stack;
@@ -82,6 +83,7 @@ public final class Bench {
             case "cpu" -> new Cpu(options.cpuTasks(), options.fib());
             case "map" -> new MapChunks(options.mapItems(), options.mapChunk());
             case "schedules" -> new Schedules(options.schedules(), options.rate(), options.duration());
+            case "search" -> new Search(options.searchRows());
             default -> throw new IllegalArgumentException("unknown scenario " + name);
         };
     }

@@ -35,6 +35,7 @@ import java.util.Map;
  * @param mapItems inputs of the map scenario
  * @param mapChunk inputs per message of the map scenario's chunked run
  * @param schedules schedules (each every second) of the schedules scenario
+ * @param searchRows finished tasks loaded into the ledger before the search scenario's searches
  * @param images whether workers and APIs start from their shared AOT images with the client compiler only, as the
  *     reliability suite starts them (the smoke run's default): quicker to start, but not the figures of a recorded run
  */
@@ -63,10 +64,22 @@ record Options(
         int mapItems,
         int mapChunk,
         int schedules,
+        int searchRows,
         boolean images) {
 
     static final List<String> ALL = List.of(
-            "idle", "baseline", "throughput", "celery", "latency", "rest", "ledger", "io", "cpu", "map", "schedules");
+            "idle",
+            "baseline",
+            "throughput",
+            "celery",
+            "latency",
+            "rest",
+            "ledger",
+            "io",
+            "cpu",
+            "map",
+            "schedules",
+            "search");
 
     static Options parse(String[] args) {
         Map<String, String> given = new LinkedHashMap<>();
@@ -107,6 +120,7 @@ record Options(
                 integer(given, "map-items", smoke ? 2_000 : 100_000),
                 integer(given, "map-chunk", 100),
                 integer(given, "schedules", smoke ? 5 : 100),
+                integer(given, "search-rows", smoke ? 20_000 : 1_000_000),
                 Boolean.parseBoolean(given.getOrDefault("images", Boolean.toString(smoke))));
         for (String key : List.of(
                 "scenarios",
@@ -133,6 +147,7 @@ record Options(
                 "map-items",
                 "map-chunk",
                 "schedules",
+                "search-rows",
                 "images")) {
             given.remove(key);
         }

@@ -173,9 +173,13 @@ class ComposeFileTests {
             assertThat(dockerfile.stage(stage).entrypoint())
                     .as(stage)
                     .contains("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
+            // The API's image carries the command line beside it, for docker exec and kubectl exec.
             assertThat(dockerfile.stage(stage).copiedFromStages().values())
                     .as(stage)
-                    .containsExactly("/src/" + stage + "/target/celeriac-" + stage + ".jar");
+                    .containsExactlyElementsOf(
+                            stage.equals("api")
+                                    ? List.of("/src/api/target/celeriac-api.jar", "/src/cli/target/celeriac-cli.jar")
+                                    : List.of("/src/worker/target/celeriac-worker.jar"));
             Map<String, Object> build1 =
                     (Map<String, Object>) compose.service(stage).get("build");
             assertThat(build1).as(stage).containsEntry("context", ".").containsEntry("target", stage);
