@@ -52,6 +52,7 @@ class CliIntegrationTests {
 
     private static final String ADMIN = "admin-key-for-the-command-line";
     private static final String READ = "read-key-for-the-command-line";
+    private static final String IDLE_QUEUE = "reports";
     private static final Path JAR = Path.of("target", "celeriac-cli.jar");
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final JsonMapper json = JsonMapper.builder().build();
@@ -82,6 +83,9 @@ class CliIntegrationTests {
         arguments.add("--server.port=0");
         arguments.add("--celeriac.api.keys=" + ADMIN + ":admin," + READ + ":read");
         arguments.add("--celeriac.worker.enabled=false");
+        // A queue no worker consumes: what is sent to it waits there, to be purged.
+        arguments.add("--celeriac.topology.queues.default.kind=quorum");
+        arguments.add("--celeriac.topology.queues." + IDLE_QUEUE + ".kind=quorum");
         api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(arguments.toArray(String[]::new));
         base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
         worker = new SpringApplicationBuilder(DemoWorker.class)
@@ -233,6 +237,31 @@ class CliIntegrationTests {
         assertThat(ping.status()).isZero();
         assertThat(ping.out()).containsPattern("(?m)^" + workerName.replace(".", "\\.") + " +pong$");
         assertThat(cli("whoami").out()).isEqualTo("admin at " + base + "\n");
+    }
+
+    @Test
+    void purgesAQueueAndRecordsItsTasksRevoked() throws Exception {
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(cli("submit", "demo.add", String.valueOf(i), "1", "--queue", IDLE_QUEUE)
+                    .out()
+                    .strip());
+        }
+        await().atMost(WAIT)
+                .until(() -> cli("queues", "list").out().lines().anyMatch(l -> l.matches(IDLE_QUEUE + " +3 +0 +0 +0")));
+
+        Run purged = cli("queues", "purge", IDLE_QUEUE, "--yes");
+        assertThat(purged.status()).as(purged.err()).isZero();
+        assertThat(purged.out()).isEqualTo("purged 3 messages from " + IDLE_QUEUE + "\n");
+        for (String id : ids) {
+            JsonNode history =
+                    rest("GET", "/api/v1/tasks/" + id + "/history", null).path("history");
+            assertThat(history.get(history.size() - 1).path("state").asString()).isEqualTo("REVOKED");
+            assertThat(history.get(history.size() - 1).path("detail").asString())
+                    .isEqualTo("purged");
+        }
+        assertThat(cli("queues", "list").out()).containsPattern("(?m)^" + IDLE_QUEUE + " +0 ");
+        assertThat(cli("queues", "purge", "no-such-queue", "--yes").status()).isEqualTo(3);
     }
 
     @Test

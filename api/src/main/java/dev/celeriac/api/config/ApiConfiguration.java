@@ -19,6 +19,7 @@ import dev.celeriac.api.internal.workflow.ChordJoins;
 import dev.celeriac.api.internal.workflow.ChordStore;
 import dev.celeriac.api.problems.BodyLimitFilter;
 import dev.celeriac.api.query.QuerySettings;
+import dev.celeriac.api.queues.QueuePurger;
 import dev.celeriac.api.queues.QueueStatistics;
 import dev.celeriac.api.revoke.RevocationAnnouncer;
 import dev.celeriac.api.revoke.RevocationStore;
@@ -401,6 +402,17 @@ public class ApiConfiguration {
             Clock clock) {
         return new QueueStatistics(
                 topology.workQueues().stream().map(WorkQueue::name).toList(), admin, deadLetters, workers, clock);
+    }
+
+    @Bean
+    QueuePurger queuePurger(
+            BrokerConnections broker,
+            TaskProjection projection,
+            TaskStore tasks,
+            TaskCompletions completions,
+            TransactionTemplate transactions,
+            Clock clock) {
+        return new QueuePurger(broker, projection, tasks, completions, transactions, clock);
     }
 
     @Bean

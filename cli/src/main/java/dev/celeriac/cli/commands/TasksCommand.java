@@ -2,15 +2,12 @@ package dev.celeriac.cli.commands;
 
 import dev.celeriac.cli.internal.ApiClient;
 import dev.celeriac.cli.internal.ApiCommand;
+import dev.celeriac.cli.internal.Confirmation;
 import dev.celeriac.cli.internal.ExitCodes;
 import dev.celeriac.cli.internal.Json;
 import dev.celeriac.cli.internal.Table;
 import dev.celeriac.cli.internal.TaskPrinter;
 import dev.celeriac.cli.internal.TaskWaiter;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
@@ -217,7 +214,7 @@ public final class TasksCommand {
                 out().flush();
                 return ExitCodes.OK;
             }
-            if (!yes && !confirmed(summary)) {
+            if (!yes && !Confirmation.ask(err(), summary + ". Go ahead?")) {
                 err().println("nothing done");
                 err().flush();
                 return ExitCodes.REFUSED;
@@ -236,17 +233,6 @@ public final class TasksCommand {
             out().flush();
             err().flush();
             return done.path("refused").isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
-        }
-
-        private boolean confirmed(String summary) {
-            err().print(summary + ". Go ahead? [y/N] ");
-            err().flush();
-            try {
-                String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-                return answer != null && answer.strip().toLowerCase(Locale.ROOT).startsWith("y");
-            } catch (IOException e) {
-                return false;
-            }
         }
     }
 }

@@ -181,7 +181,11 @@ public final class TaskProjection {
             }
             case TaskEvent.Revoked revoked -> {
                 outcome = new TaskChange.Outcome(worker, null, false, null, null, null, at);
-                detail = revoked.expired() ? "expired" : revoked.terminated() ? "terminated" : "revoked";
+                detail = revoked.expired()
+                        ? "expired"
+                        : revoked.terminated()
+                                ? "terminated"
+                                : String.valueOf(revoked.extra().getOrDefault(EventFields.REASON, "revoked"));
             }
             case TaskEvent.Rejected rejected -> {
                 detail = String.valueOf(rejected.extra().getOrDefault(EventFields.REASON, "rejected"));
