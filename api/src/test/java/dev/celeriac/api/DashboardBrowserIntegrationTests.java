@@ -5,12 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import dev.celeriac.testsupport.database.IsolatedDatabase;
+import dev.celeriac.testsupport.http.ApiCalls;
 import dev.celeriac.worker.demo.DemoTasks;
 import dev.celeriac.worker.demo.FaultTasks;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +73,6 @@ class DashboardBrowserIntegrationTests {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target", "dashboard");
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final HttpClient http = HttpClient.newHttpClient();
     private static final JsonMapper json = JsonMapper.builder().build();
 
     private static ConfigurableApplicationContext api;
@@ -504,13 +501,6 @@ class DashboardBrowserIntegrationTests {
     }
 
     private static HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new ApiCalls(base, key).send(method, path, body);
     }
 }

@@ -5,11 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.celeriac.api.CeleriacApiApplication;
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
+import dev.celeriac.testsupport.http.ApiCalls;
 import dev.celeriac.worker.demo.DemoTasks;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +54,6 @@ class CliIntegrationTests {
     private static final Path JAR = Path.of("target", "celeriac-cli.jar");
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final JsonMapper json = JsonMapper.builder().build();
-    private static final HttpClient http = HttpClient.newHttpClient();
 
     private static ConfigurableApplicationContext api;
     private static ConfigurableApplicationContext worker;
@@ -377,14 +374,7 @@ class CliIntegrationTests {
     }
 
     private static JsonNode rest(String method, String path, String body) throws IOException, InterruptedException {
-        var request = HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", "Bearer " + ADMIN)
-                .header("Content-Type", "application/json")
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = new ApiCalls(base, ADMIN).send(method, path, body);
         assertThat(answer.statusCode())
                 .as(method + " " + path + ": " + answer.body())
                 .isLessThan(300);

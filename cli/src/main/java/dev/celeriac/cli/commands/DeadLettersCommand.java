@@ -6,7 +6,7 @@ import dev.celeriac.cli.internal.ApiException;
 import dev.celeriac.cli.internal.ExitCodes;
 import dev.celeriac.cli.internal.Json;
 import dev.celeriac.cli.internal.Table;
-import dev.celeriac.cli.internal.TaskPrinter;
+import dev.celeriac.cli.internal.Table.Column;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -41,21 +41,20 @@ public final class DeadLettersCommand {
         @Override
         protected int run(ApiClient api) {
             JsonNode answer = api.get("/api/v1/dead-letters?limit=" + limit + ApiPaths.param("queue", queue));
-            output.print(out(), answer, () -> {
-                var table = new Table("ID", "TASK ID", "TASK", "QUEUE", "REASON", "ERROR", "FAILED", "REPLAYS");
-                for (JsonNode letter : answer.path("deadLetters")) {
-                    table.row(
-                            TaskPrinter.text(letter, "id"),
-                            TaskPrinter.text(letter, "taskId"),
-                            TaskPrinter.text(letter, "task"),
-                            TaskPrinter.text(letter, "queue"),
-                            TaskPrinter.text(letter, "reason"),
-                            TaskPrinter.text(letter, "message"),
-                            TaskPrinter.text(letter, "failedAt"),
-                            TaskPrinter.text(letter, "replay"));
-                }
-                table.print(out());
-            });
+            output.print(
+                    out(),
+                    answer,
+                    () -> Table.of(
+                                    answer.path("deadLetters"),
+                                    new Column("ID", "id"),
+                                    new Column("TASK ID", "taskId"),
+                                    new Column("TASK", "task"),
+                                    new Column("QUEUE", "queue"),
+                                    new Column("REASON", "reason"),
+                                    new Column("ERROR", "message"),
+                                    new Column("FAILED", "failedAt"),
+                                    new Column("REPLAYS", "replay"))
+                            .print(out()));
             return ExitCodes.OK;
         }
     }

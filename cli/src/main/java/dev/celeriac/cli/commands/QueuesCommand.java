@@ -5,7 +5,7 @@ import dev.celeriac.cli.internal.ApiCommand;
 import dev.celeriac.cli.internal.Confirmation;
 import dev.celeriac.cli.internal.ExitCodes;
 import dev.celeriac.cli.internal.Table;
-import dev.celeriac.cli.internal.TaskPrinter;
+import dev.celeriac.cli.internal.Table.Column;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,18 +24,17 @@ public final class QueuesCommand {
         @Override
         protected int run(ApiClient api) {
             JsonNode answer = api.get("/api/v1/queues");
-            output.print(out(), answer, () -> {
-                var table = new Table("QUEUE", "READY", "CONSUMERS", "WORKERS", "DEAD LETTERS");
-                for (JsonNode queue : answer.path("queues")) {
-                    table.row(
-                            TaskPrinter.text(queue, "name"),
-                            TaskPrinter.text(queue, "ready"),
-                            TaskPrinter.text(queue, "consumers"),
-                            TaskPrinter.text(queue, "workers"),
-                            TaskPrinter.text(queue, "deadLetters"));
-                }
-                table.print(out());
-            });
+            output.print(
+                    out(),
+                    answer,
+                    () -> Table.of(
+                                    answer.path("queues"),
+                                    new Column("QUEUE", "name"),
+                                    new Column("READY", "ready"),
+                                    new Column("CONSUMERS", "consumers"),
+                                    new Column("WORKERS", "workers"),
+                                    new Column("DEAD LETTERS", "deadLetters"))
+                            .print(out()));
             return ExitCodes.OK;
         }
     }

@@ -4,6 +4,7 @@ import dev.celeriac.cli.internal.ApiClient;
 import dev.celeriac.cli.internal.ApiCommand;
 import dev.celeriac.cli.internal.ExitCodes;
 import dev.celeriac.cli.internal.Table;
+import dev.celeriac.cli.internal.Table.Column;
 import dev.celeriac.cli.internal.TaskPrinter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,18 +71,17 @@ public final class SchedulesCommand {
         @Override
         protected int run(ApiClient api) {
             JsonNode answer = api.get("/api/v1/schedules/" + segment(id) + "/fires?limit=" + limit);
-            output.print(out(), answer, () -> {
-                var table = new Table("SLOT", "OUTCOME", "TASK", "STATE", "FIRED");
-                for (JsonNode fire : answer.path("fires")) {
-                    table.row(
-                            TaskPrinter.text(fire, "slot"),
-                            TaskPrinter.text(fire, "outcome"),
-                            TaskPrinter.text(fire, "taskId"),
-                            TaskPrinter.text(fire, "state"),
-                            TaskPrinter.text(fire, "firedAt"));
-                }
-                table.print(out());
-            });
+            output.print(
+                    out(),
+                    answer,
+                    () -> Table.of(
+                                    answer.path("fires"),
+                                    new Column("SLOT", "slot"),
+                                    new Column("OUTCOME", "outcome"),
+                                    new Column("TASK", "taskId"),
+                                    new Column("STATE", "state"),
+                                    new Column("FIRED", "firedAt"))
+                            .print(out()));
             return ExitCodes.OK;
         }
     }
@@ -92,10 +92,22 @@ public final class SchedulesCommand {
         @Parameters(paramLabel = "ID", description = "The schedule's id.")
         String id;
 
-        abstract String verb();
+        private final String verb;
+        private final String done;
 
-        /** What was done, as the command says it. */
-        abstract String done();
+        /** The action's path under the schedule, and what was done, as the command says it. */
+        Action(String verb, String done) {
+            this.verb = verb;
+            this.done = done;
+        }
+
+        String verb() {
+            return verb;
+        }
+
+        String done() {
+            return done;
+        }
 
         @Override
         protected int run(ApiClient api) {
@@ -114,27 +126,15 @@ public final class SchedulesCommand {
 
     @Command(name = "pause", description = "Stop a schedule firing until it is resumed.")
     public static final class Pause extends Action {
-        @Override
-        String verb() {
-            return "pause";
-        }
-
-        @Override
-        String done() {
-            return "paused";
+        public Pause() {
+            super("pause", "paused");
         }
     }
 
     @Command(name = "resume", description = "Fire a paused schedule again (missed slots follow its missed policy).")
     public static final class Resume extends Action {
-        @Override
-        String verb() {
-            return "resume";
-        }
-
-        @Override
-        String done() {
-            return "resumed";
+        public Resume() {
+            super("resume", "resumed");
         }
     }
 
@@ -142,14 +142,8 @@ public final class SchedulesCommand {
             name = "trigger",
             description = "Fire a schedule's task now, once, besides its slots; prints the task's id.")
     public static final class Trigger extends Action {
-        @Override
-        String verb() {
-            return "trigger";
-        }
-
-        @Override
-        String done() {
-            return "fired";
+        public Trigger() {
+            super("trigger", "fired");
         }
     }
 

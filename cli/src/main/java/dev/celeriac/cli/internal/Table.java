@@ -2,7 +2,9 @@ package dev.celeriac.cli.internal;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
 
 /** Rows in columns as wide as their widest cell, for people; {@code --json} gives scripts the API's own answer. */
 public final class Table {
@@ -15,6 +17,20 @@ public final class Table {
 
     public Table(String... headings) {
         this.headings = List.of(headings);
+    }
+
+    /** A column of {@link #of}: its heading, and the field of each item it shows. */
+    public record Column(String heading, String field) {}
+
+    /** One row per item of a JSON array, each cell a field of the item as text. */
+    public static Table of(JsonNode items, Column... columns) {
+        var table = new Table(Arrays.stream(columns).map(Column::heading).toArray(String[]::new));
+        for (JsonNode item : items) {
+            table.row(Arrays.stream(columns)
+                    .map(c -> TaskPrinter.text(item, c.field()))
+                    .toArray());
+        }
+        return table;
     }
 
     public Table row(Object... cells) {

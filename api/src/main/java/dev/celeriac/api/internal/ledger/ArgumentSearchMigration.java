@@ -2,9 +2,7 @@ package dev.celeriac.api.internal.ledger;
 
 import java.sql.SQLException;
 import java.util.Locale;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Migration 10: on PostgreSQL, a trigram index over each task's arguments and keyword arguments, so that a search by
@@ -14,26 +12,10 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * owner may create it. H2, the embedded single-instance ledger, searches by reading the newest tasks instead. Written
  * in Java because the two databases share no way to say this in SQL.
  */
-public final class ArgumentSearchMigration implements JavaMigration {
+public final class ArgumentSearchMigration extends LedgerMigration {
 
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("10");
-    }
-
-    @Override
-    public String getDescription() {
-        return "argument search";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return null;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
+    public ArgumentSearchMigration() {
+        super("10", "argument search");
     }
 
     @Override

@@ -8,9 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Migration 7: moves each task's history from the {@code task_history} table (a row per state change, each with its
@@ -18,29 +16,13 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * on each page of {@code tasks} so that a task's state changes update its row in place (HOT). Written in Java because
  * the databases share no way to build the lines in SQL.
  */
-public final class HistoryMigration implements JavaMigration {
+public final class HistoryMigration extends LedgerMigration {
 
     /** Tasks moved per statement batch. */
     private static final int BATCH = 1_000;
 
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("7");
-    }
-
-    @Override
-    public String getDescription() {
-        return "history in the task row";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return null;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
+    public HistoryMigration() {
+        super("7", "history in the task row");
     }
 
     @Override

@@ -1,0 +1,2 @@
+/** Calls of a running API from tests. */
+package dev.celeriac.testsupport.http;
