@@ -392,6 +392,18 @@ class DashboardBrowserIntegrationTests {
         assertThat(browser.findElement(By.id("chords-title")).getText()).isEqualTo("Chords");
         assertThat(browser.findElement(By.cssSelector("main")).getText()).contains("3 parts");
         shot(browser, "workflow");
+
+        // A chain: the first task's page lists the second as its child.
+        var chain = send("POST", "/api/v1/workflows", ADMIN, """
+                {"chain": [{"task": "demo.add", "args": [1, 2]}, {"task": "demo.add", "args": [10]}]}""");
+        assertThat(chain.statusCode()).as(chain.body()).isEqualTo(202);
+        JsonNode ids = json.readTree(chain.body()).path("taskIds");
+        awaitState(ids.get(1).asString(), "SUCCESS");
+        browser.get(base + "/ui/#/tasks/" + ids.get(0).asString());
+        WebElement children = waitFor(browser, By.id("task-children"));
+        assertThat(children.findElements(By.tagName("a")))
+                .extracting(a -> a.getAttribute("href"))
+                .containsExactly(base + "/ui/#/tasks/" + ids.get(1).asString());
     }
 
     // --- the browser ---

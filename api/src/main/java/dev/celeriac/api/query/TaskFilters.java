@@ -20,9 +20,8 @@ public final class TaskFilters {
     private TaskFilters() {}
 
     /**
-     * The filter the parameters describe; each may be {@code null} or blank.
-     *
-     * @throws org.springframework.web.ErrorResponseException a 400 problem naming the parameter it cannot read
+     * The filter the parameters describe; each may be {@code null} or blank. A parameter it cannot read is refused
+     * with a 400 problem that names it.
      */
     public static TaskFilter of(String state, String task, String queue, String search, String since, String until) {
         TaskState wanted = null;

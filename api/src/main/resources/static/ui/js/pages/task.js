@@ -11,18 +11,21 @@ export async function render(main, {id, navigate}) {
       api.get(`/api/v1/tasks/${encodeURIComponent(id)}`),
       api.get(`/api/v1/tasks/${encodeURIComponent(id)}/history`),
     ]);
+    // Its children are the tasks of its workflow that name it their parent (found by the workflow's root index).
+    const family = t.rootId ? await api.get(`/api/v1/workflows/${encodeURIComponent(t.rootId)}?limit=1000`) : {tasks: []};
+    const children = family.tasks.filter(c => c.parentId === t.id).reverse();
     // Redrawn only when something changed, so that a person reading or selecting text is not disturbed.
-    const key = JSON.stringify([t, history]);
+    const key = JSON.stringify([t, history, children]);
     if (key === last) return;
     last = key;
-    fill(body, view(t, history.history, navigate, draw));
+    fill(body, view(t, history.history, children, navigate, draw));
   };
   await draw();
   fill(main, body);
   return {refresh: draw, every: 2000};
 }
 
-function view(t, history, navigate, redraw) {
+function view(t, history, children, navigate, redraw) {
   return [
     h('div', {class: 'page-head'},
       h('h1', {}, t.task, ' ', h('span', {id: 'task-state'}, state(t.state))),
@@ -58,6 +61,8 @@ function view(t, history, navigate, redraw) {
           t.eta ? fact('Not before (ETA)', time(t.eta)) : null,
           t.expires ? fact('Expires', time(t.expires)) : null,
           t.parentId ? fact('Parent', h('a', {href: `#/tasks/${t.parentId}`}, t.parentId)) : null,
+          children.length ? fact('Children', h('ul', {class: 'children', id: 'task-children'}, children.map(c =>
+            h('li', {}, h('a', {href: `#/tasks/${c.id}`}, c.task), ' ', state(c.state))))) : null,
           t.rootId && t.rootId !== t.id ? fact('Workflow', h('a', {href: `#/workflows/${t.rootId}`}, t.rootId)) : null)),
       h('section', {class: 'panel', 'aria-labelledby': 'timeline-title'},
         h('h2', {id: 'timeline-title'}, 'Timeline'),

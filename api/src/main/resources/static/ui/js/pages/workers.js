@@ -1,6 +1,6 @@
 import * as api from '../api.js';
 import {ago, fill, h, heading, number, table} from '../dom.js';
-import {act, confirmAction, say} from '../ui.js';
+import {act, confirmAction} from '../ui.js';
 
 /** Every worker the ledger heard of, and (for admins) Celery's remote control of them. */
 export async function render(main) {
@@ -70,8 +70,7 @@ function rateLimitForm(known) {
   form.addEventListener('submit', e => {
     e.preventDefault();
     act(submit, () => api.put(`/api/v1/workers/rate-limits/${encodeURIComponent(task.value.trim())}`, {rateLimit: limit.value.trim()}),
-      r => Object.entries(r.replies).map(([who, x]) => `${who}: ${x.ok ?? x.error}`).join('; '))
-      .then(r => r || say('Not set.', 'bad'));
+      r => Object.entries(r.replies).map(([who, x]) => `${who}: ${x.ok ?? x.error}`).join('; '));
   });
   return form;
 }
