@@ -235,6 +235,27 @@ class DashboardBrowserIntegrationTests {
     }
 
     @Test
+    @Order(3)
+    void showsTheProgressATaskReportsAsItGoes() throws Exception {
+        Path gate = scratch.resolve("stage");
+        Files.writeString(Path.of(gate + "-1"), "go");
+        String id = submit("{\"task\": \"demo.stages\", \"args\": [\"%s\", 4]}".formatted(gate));
+
+        WebDriver browser = signedIn(ADMIN);
+        browser.get(base + "/ui/#/tasks/" + id);
+        // One stage of four done: a quarter, then half once the test lets the second stage through.
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.attributeToBe(By.id("task-progress"), "value", "25"));
+        Files.writeString(Path.of(gate + "-2"), "go");
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.attributeToBe(By.id("task-progress"), "value", "50"));
+        shot(browser, "task-progress");
+        Files.writeString(Path.of(gate + "-3"), "go");
+        Files.writeString(Path.of(gate + "-4"), "go");
+        awaitText(browser, By.cssSelector("#task-state .badge"), "SUCCESS");
+        assertThat(browser.findElement(By.id("task-result")).getText()).isEqualTo("4");
+        assertThat(browser.findElements(By.id("task-progress"))).isEmpty();
+    }
+
+    @Test
     @Order(4)
     void replaysADeadLetterFromItsPage() throws Exception {
         String reason = "declined-" + UUID.randomUUID();

@@ -87,12 +87,13 @@ function progress(value) {
     const total = value.total;
     const percent = value.percent ?? (typeof done === 'number' && typeof total === 'number' && total > 0 ? (100 * done) / total : null);
     if (typeof percent === 'number') {
-      bar = h('progress', {id: 'task-progress', max: 100, value: Math.max(0, Math.min(100, percent)), 'aria-label': 'Progress'},
-        `${Math.round(percent)} %`);
+      const said = typeof done === 'number' && typeof total === 'number' ? `${done} of ${total}, ` : '';
+      bar = [h('progress', {id: 'task-progress', max: 100, value: Math.max(0, Math.min(100, percent)), 'aria-labelledby': 'progress-title', 'aria-describedby': 'progress-said'},
+        `${Math.round(percent)} %`), h('p', {id: 'progress-said', class: 'muted'}, `${said}${Math.round(percent)} %`)];
     }
   }
   return h('section', {class: 'panel', 'aria-labelledby': 'progress-title'},
-    h('h2', {id: 'progress-title'}, 'Progress'), bar, h('pre', {}, pretty(value)));
+    h('h2', {id: 'progress-title'}, 'Progress'), bar, h('details', {}, h('summary', {}, 'As reported'), h('pre', {}, pretty(value))));
 }
 
 function actions(t, navigate, redraw) {

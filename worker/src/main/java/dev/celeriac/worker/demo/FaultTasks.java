@@ -1,9 +1,11 @@
 package dev.celeriac.worker.demo;
 
 import dev.celeriac.worker.CeleriacTask;
+import dev.celeriac.worker.TaskContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
@@ -41,6 +43,25 @@ public class FaultTasks {
      */
     @CeleriacTask(name = "demo.hold")
     public long hold(String gate, long result) throws InterruptedException {
+        awaitGate(gate);
+        return result;
+    }
+
+    /**
+     * Goes through {@code total} stages, each once the file {@code gate-<stage>} exists (stages counted from 1), and
+     * reports its progress after each as {@code {"current": stage, "total": total}}: a task whose progress a test
+     * moves on step by step. Returns {@code total}.
+     */
+    @CeleriacTask(name = "demo.stages")
+    public int stages(String gate, int total, TaskContext context) throws InterruptedException {
+        for (int stage = 1; stage <= total; stage++) {
+            awaitGate(gate + "-" + stage);
+            context.reportProgress(Map.of("current", stage, "total", total));
+        }
+        return total;
+    }
+
+    private static void awaitGate(String gate) throws InterruptedException {
         Path path = Path.of(gate);
         long deadline = System.nanoTime() + GATE_LIMIT.toNanos();
         while (!Files.exists(path)) {
@@ -49,7 +70,6 @@ public class FaultTasks {
             }
             Thread.sleep(GATE_POLL);
         }
-        return result;
     }
 
     /**
