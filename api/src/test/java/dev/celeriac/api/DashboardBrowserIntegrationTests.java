@@ -69,6 +69,7 @@ class DashboardBrowserIntegrationTests {
 
     private static final String ADMIN = "admin-key-for-the-dashboard-tests";
     private static final String READ = "read-key-for-the-dashboard-tests";
+    private static final String IDLE_QUEUE = "reports";
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target", "dashboard");
@@ -95,6 +96,9 @@ class DashboardBrowserIntegrationTests {
                 TestApps.apiArguments(rabbit.endpoint(), database.endpoint().springProperties());
         arguments.add("--celeriac.api.keys=" + ADMIN + ":admin," + READ + ":read");
         arguments.add("--celeriac.worker.enabled=false");
+        // A queue no worker consumes: what is sent to it waits there, to be purged.
+        arguments.add("--celeriac.topology.queues.default.kind=quorum");
+        arguments.add("--celeriac.topology.queues." + IDLE_QUEUE + ".kind=quorum");
         api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(arguments.toArray(String[]::new));
         base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
         var workerArguments = TestApps.brokerArguments(rabbit.endpoint());
@@ -425,6 +429,33 @@ class DashboardBrowserIntegrationTests {
         assertThat(children.findElements(By.tagName("a")))
                 .extracting(a -> a.getAttribute("href"))
                 .containsExactly(base + "/ui/#/tasks/" + ids.get(1).asString());
+    }
+
+    @Test
+    @Order(9)
+    void purgesAQueueFromTheOverviewAndItsTasksEndRevoked() throws Exception {
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 2; i++) {
+            ids.add(submit("{\"task\": \"demo.add\", \"args\": [%d, 1], \"queue\": \"%s\"}".formatted(i, IDLE_QUEUE)));
+        }
+
+        WebDriver browser = signedIn(ADMIN);
+        By ready = By.xpath("//tr[th/a[text()='" + IDLE_QUEUE + "']]/td[1]");
+        awaitText(browser, ready, "2");
+        browser.findElement(By.id("purge-" + IDLE_QUEUE)).click();
+        WebElement dialog = waitFor(browser, By.cssSelector("dialog.confirm"));
+        assertThat(dialog.getText()).contains("Its 2 ready messages are removed");
+        dialog.findElement(By.id("confirm-ok")).click();
+        awaitText(browser, By.cssSelector("#toast .message"), "Purged 2 messages from " + IDLE_QUEUE + ".");
+
+        for (String id : ids) {
+            JsonNode history =
+                    rest("GET", "/api/v1/tasks/" + id + "/history", null, ADMIN).path("history");
+            JsonNode last = history.get(history.size() - 1);
+            assertThat(last.path("state").asString() + " " + last.path("detail").asString())
+                    .isEqualTo("REVOKED purged");
+        }
+        awaitText(browser, ready, "0");
     }
 
     // --- the browser ---

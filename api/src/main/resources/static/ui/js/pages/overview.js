@@ -1,16 +1,17 @@
 import * as api from '../api.js';
 import {STATES, fill, h, heading, number, table, time} from '../dom.js';
+import {act, confirmAction} from '../ui.js';
 
 /** The last hour: tasks by state and by minute, the failure rate, queues and workers. */
 export async function render(main) {
   const body = h('div');
-  const draw = async () => fill(body, view(await api.get('/api/v1/overview')));
+  const draw = async () => fill(body, view(await api.get('/api/v1/overview'), draw));
   await draw();
   fill(main, heading('Overview', 'The last hour, from the ledger and the broker. Updates by itself.'), body);
   return {refresh: draw, every: 5000};
 }
 
-function view(o) {
+function view(o, redraw) {
   const total = STATES.reduce((sum, s) => sum + (o.states[s] || 0), 0);
   const cards = h('ul', {class: 'cards', 'aria-label': 'Tasks submitted in the last hour, by state'},
     h('li', {class: 'card'}, h('span', {class: 'label'}, 'Submitted'), h('span', {class: 'figure', id: 'count-ALL'}, number(total))),
@@ -25,10 +26,10 @@ function view(o) {
       h('h2', {id: 'throughput-title'}, 'Tasks per minute'),
       h('p', {class: 'muted'}, `${number(total)} submitted since `, time(o.since), `; ${failure} % of those finished failed.`),
       chart(o)),
-    h('div', {class: 'columns'},
+    h('div', {class: 'columns wide-first'},
       h('section', {class: 'panel', 'aria-labelledby': 'queues-title'},
         h('h2', {id: 'queues-title'}, 'Queues'),
-        table('Work queues', ['Queue', 'Ready', 'Consumers', 'Workers', 'Dead letters'],
+        table('Work queues', ['Queue', 'Ready', 'Consumers', 'Workers', 'Dead letters', ...(api.may('admin') ? ['Actions'] : [])],
           o.queues.map(q => h('tr', {},
             h('th', {scope: 'row'}, h('a', {href: `#/tasks?queue=${encodeURIComponent(q.name)}`}, q.name)),
             h('td', {class: 'num'}, number(q.ready)),
@@ -36,7 +37,8 @@ function view(o) {
             h('td', {class: 'num'}, number(q.workers)),
             h('td', {class: 'num'}, q.deadLetters
               ? h('a', {href: `#/dead-letters?queue=${encodeURIComponent(q.name)}`}, number(q.deadLetters))
-              : '0'))), 'No work queue is configured.')),
+              : '0'),
+            api.may('admin') ? h('td', {class: 'row-actions'}, purgeButton(q, redraw)) : null)), 'No work queue is configured.')),
       h('section', {class: 'panel', 'aria-labelledby': 'fleet-title'},
         h('h2', {id: 'fleet-title'}, 'Fleet'),
         h('dl', {class: 'facts'},
@@ -44,6 +46,23 @@ function view(o) {
           h('dt', {}, 'Events waiting for the ledger'), h('dd', {}, number(o.eventBacklog)),
           h('dt', {}, 'Read at'), h('dd', {}, time(o.at))))),
   ];
+}
+
+/** Empties a queue of its ready messages, after asking: their tasks end REVOKED ("purged") in the ledger. */
+function purgeButton(q, redraw) {
+  const b = h('button', {type: 'button', class: 'quiet danger-text', id: `purge-${q.name}`, 'aria-label': `Purge ${q.name}`}, 'Purge…');
+  b.addEventListener('click', async () => {
+    const sure = await confirmAction(`Purge ${q.name}?`,
+      `Its ${number(q.ready)} ready messages are removed and their tasks recorded as revoked. Tasks that workers hold, or that wait for an ETA or a retry, stay.`,
+      'Purge');
+    if (!sure) return;
+    await act(b, async () => {
+      const done = await api.del(`/api/v1/queues/${encodeURIComponent(q.name)}/messages`);
+      await redraw();
+      return done;
+    }, done => `Purged ${number(done.purged)} messages from ${q.name}.`);
+  });
+  return b;
 }
 
 /** Bars of the tasks submitted each minute, the failed part of each in red; the table beside it says the same. */
