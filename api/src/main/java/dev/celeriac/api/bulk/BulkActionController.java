@@ -107,7 +107,13 @@ public class BulkActionController {
             throw Problems.badRequest("'limit' must be 1 to " + MAX_TASKS + ", was " + limit);
         }
         TaskFilter filter = TaskFilters.of(
-                request.state(), request.task(), request.queue(), request.search(), request.since(), request.until());
+                request.state(),
+                request.task(),
+                request.queue(),
+                null,
+                request.search(),
+                request.since(),
+                request.until());
         TaskStore.Page page = tasks.page(filter, limit, null);
         List<TaskRecord> matched = page.tasks();
         boolean more = page.nextCursor() != null;

@@ -1,5 +1,6 @@
 package dev.celeriac.api.overview;
 
+import dev.celeriac.api.internal.SharedReading;
 import dev.celeriac.api.internal.ledger.TaskStore;
 import dev.celeriac.api.queues.QueueStatistics;
 import dev.celeriac.api.workers.WorkerRegistry;
@@ -58,19 +59,18 @@ public class OverviewController {
     private final TaskStore tasks;
     private final QueueStatistics queues;
     private final WorkerRegistry workers;
-    private final Clock clock;
-    private volatile Ledger last;
+    private final SharedReading<Ledger> ledger;
 
     public OverviewController(TaskStore tasks, QueueStatistics queues, WorkerRegistry workers, Clock clock) {
         this.tasks = tasks;
         this.queues = queues;
         this.workers = workers;
-        this.clock = clock;
+        this.ledger = new SharedReading<>(SHARED_FOR, clock, this::readLedger);
     }
 
     @GetMapping
     public Overview overview() {
-        Ledger ledger = ledger();
+        Ledger ledger = this.ledger.get();
         long succeeded = ledger.states().getOrDefault(TaskState.SUCCESS, 0L);
         long failed = ledger.states().getOrDefault(TaskState.FAILURE, 0L);
         QueueStatistics.Snapshot snapshot = queues.read();
@@ -86,12 +86,7 @@ public class OverviewController {
                 snapshot.eventBacklog());
     }
 
-    private synchronized Ledger ledger() {
-        Instant now = clock.instant();
-        Ledger previous = last;
-        if (previous != null && previous.at().plus(SHARED_FOR).isAfter(now)) {
-            return previous;
-        }
+    private Ledger readLedger(Instant now) {
         Instant since = now.minus(WINDOW).truncatedTo(ChronoUnit.MINUTES);
         var states = new EnumMap<TaskState, Long>(TaskState.class);
         var minutes = new TreeMap<Instant, long[]>();
@@ -108,8 +103,6 @@ public class OverviewController {
         List<Minute> perMinute = minutes.entrySet().stream()
                 .map(e -> new Minute(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]))
                 .toList();
-        Ledger reading = new Ledger(now, since, Map.copyOf(states), perMinute);
-        last = reading;
-        return reading;
+        return new Ledger(now, since, Map.copyOf(states), perMinute);
     }
 }

@@ -23,7 +23,8 @@ public final class TaskFilters {
      * The filter the parameters describe; each may be {@code null} or blank. A parameter it cannot read is refused
      * with a 400 problem that names it.
      */
-    public static TaskFilter of(String state, String task, String queue, String search, String since, String until) {
+    public static TaskFilter of(
+            String state, String task, String queue, String parent, String search, String since, String until) {
         TaskState wanted = null;
         if (present(state)) {
             try {
@@ -48,6 +49,7 @@ public final class TaskFilters {
                 present(task) ? task.strip() : null,
                 present(queue) ? queue.strip() : null,
                 null,
+                present(parent) ? parent.strip() : null,
                 text,
                 from,
                 to);

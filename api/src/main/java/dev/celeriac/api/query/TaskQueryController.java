@@ -44,14 +44,15 @@ public class TaskQueryController {
     public record TaskPage(List<TaskView> tasks, String nextCursor) {}
 
     /**
-     * Tasks, newest first, filtered by state, task name, queue, text in their arguments and the time they were
-     * submitted; {@code cursor} continues a previous page.
+     * Tasks, newest first, filtered by state, task name, queue, the task that sent them, text in their arguments and
+     * the time they were submitted; {@code cursor} continues a previous page.
      */
     @GetMapping
     public TaskPage list(
             @RequestParam(required = false) String state,
             @RequestParam(required = false) String task,
             @RequestParam(required = false) String queue,
+            @RequestParam(required = false) String parent,
             @RequestParam(required = false) String search,
             @RequestParam(required = false) String since,
             @RequestParam(required = false) String until,
@@ -60,7 +61,7 @@ public class TaskQueryController {
         if (limit < 1 || limit > 500) {
             throw Problems.badRequest("limit must be 1 to 500, was " + limit);
         }
-        TaskFilter filter = TaskFilters.of(state, task, queue, search, since, until);
+        TaskFilter filter = TaskFilters.of(state, task, queue, parent, search, since, until);
         TaskStore.Page page;
         try {
             page = tasks.page(filter, limit, cursor);

@@ -1,6 +1,7 @@
 package dev.celeriac.api.queues;
 
 import dev.celeriac.api.deadletters.DeadLetterStore;
+import dev.celeriac.api.internal.SharedReading;
 import dev.celeriac.api.workers.WorkerRegistry;
 import dev.celeriac.protocol.names.TopologyNames;
 import java.time.Clock;
@@ -38,8 +39,7 @@ public final class QueueStatistics {
     private final AmqpAdmin admin;
     private final DeadLetterStore deadLetters;
     private final WorkerRegistry workers;
-    private final Clock clock;
-    private volatile Snapshot last;
+    private final SharedReading<Snapshot> reading;
 
     public QueueStatistics(
             List<String> workQueues,
@@ -51,7 +51,7 @@ public final class QueueStatistics {
         this.admin = admin;
         this.deadLetters = deadLetters;
         this.workers = workers;
-        this.clock = clock;
+        this.reading = new SharedReading<>(SHARED_FOR, clock, this::take);
     }
 
     /** The work queues' names, as configured. */
@@ -60,12 +60,11 @@ public final class QueueStatistics {
     }
 
     /** A fresh reading, or the previous one when it is under a second old. */
-    public synchronized Snapshot read() {
-        Instant now = clock.instant();
-        Snapshot previous = last;
-        if (previous != null && previous.at().plus(SHARED_FOR).isAfter(now)) {
-            return previous;
-        }
+    public Snapshot read() {
+        return reading.get();
+    }
+
+    private Snapshot take(Instant now) {
         List<WorkerRegistry.Worker> alive = workers.alive(now);
         List<QueueView> queues = workQueues.stream()
                 .map(name -> {
@@ -83,8 +82,7 @@ public final class QueueStatistics {
                 })
                 .toList();
         QueueInformation events = info(TopologyNames.EVENT_QUEUE);
-        last = new Snapshot(now, queues, alive.size(), events == null ? 0 : events.getMessageCount());
-        return last;
+        return new Snapshot(now, queues, alive.size(), events == null ? 0 : events.getMessageCount());
     }
 
     /** The broker's view of a queue, or null while the broker cannot tell (a missing queue, a lost connection). */

@@ -7,13 +7,13 @@ export async function render(main, {id, navigate}) {
   const body = h('div');
   let last = null;
   const draw = async () => {
-    const [t, history] = await Promise.all([
+    // Its children are the tasks that name it their parent, oldest first.
+    const [t, history, family] = await Promise.all([
       api.get(`/api/v1/tasks/${encodeURIComponent(id)}`),
       api.get(`/api/v1/tasks/${encodeURIComponent(id)}/history`),
+      api.get(`/api/v1/tasks?parent=${encodeURIComponent(id)}&limit=500`),
     ]);
-    // Its children are the tasks of its workflow that name it their parent (found by the workflow's root index).
-    const family = t.rootId ? await api.get(`/api/v1/workflows/${encodeURIComponent(t.rootId)}?limit=1000`) : {tasks: []};
-    const children = family.tasks.filter(c => c.parentId === t.id).reverse();
+    const children = family.tasks.reverse();
     // Redrawn only when something changed, so that a person reading or selecting text is not disturbed.
     const key = JSON.stringify([t, history, children]);
     if (key === last) return;

@@ -8,6 +8,7 @@ final class ApiPaths {
 
     private ApiPaths() {}
 
+    /** A path segment, encoded (a task id or a worker's name may hold characters a URL may not). */
     static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }

@@ -1,5 +1,7 @@
 package dev.celeriac.cli.commands;
 
+import static dev.celeriac.cli.commands.ApiPaths.segment;
+
 import dev.celeriac.cli.internal.ApiClient;
 import dev.celeriac.cli.internal.ApiCommand;
 import dev.celeriac.cli.internal.Confirmation;

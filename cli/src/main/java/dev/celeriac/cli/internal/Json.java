@@ -13,6 +13,9 @@ public final class Json {
     public static final JsonMapper MAPPER =
             JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
+    /** The mapper for one-line JSON. */
+    private static final JsonMapper COMPACT = JsonMapper.builder().build();
+
     private Json() {}
 
     /**
@@ -44,6 +47,6 @@ public final class Json {
         if (node.isString()) {
             return node.asString();
         }
-        return JsonMapper.builder().build().writeValueAsString(node);
+        return COMPACT.writeValueAsString(node);
     }
 }

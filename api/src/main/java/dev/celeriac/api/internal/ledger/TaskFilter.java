@@ -10,19 +10,27 @@ import java.time.Instant;
  * @param task task name
  * @param queue work queue
  * @param root the first task of a workflow
+ * @param parent the task that sent it (found under its parent's workflow, by the workflow index)
  * @param search text found in the task's arguments or keyword arguments, case-insensitive (a trigram index on
  *     PostgreSQL)
  * @param since submitted at or after
  * @param until submitted before
  */
 public record TaskFilter(
-        TaskState state, String task, String queue, String root, String search, Instant since, Instant until) {
+        TaskState state,
+        String task,
+        String queue,
+        String root,
+        String parent,
+        String search,
+        Instant since,
+        Instant until) {
 
     /** Every task. */
-    public static final TaskFilter ALL = new TaskFilter(null, null, null, null, null, null, null);
+    public static final TaskFilter ALL = new TaskFilter(null, null, null, null, null, null, null, null);
 
     /** The tasks of one workflow. */
     public static TaskFilter ofWorkflow(String root) {
-        return new TaskFilter(null, null, null, root, null, null, null);
+        return new TaskFilter(null, null, null, root, null, null, null, null);
     }
 }

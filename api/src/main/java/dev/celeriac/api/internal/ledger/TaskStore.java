@@ -157,6 +157,14 @@ public final class TaskStore {
             sql.append(" AND root_id = ?");
             arguments.add(filter.root());
         }
+        if (filter.parent() != null) {
+            // A child shares its parent's workflow (the parent's root, or the parent itself when it has none): the
+            // workflow index narrows the search to it.
+            sql.append(" AND root_id = COALESCE((SELECT p.root_id FROM tasks p WHERE p.id = ?), ?) AND parent_id = ?");
+            arguments.add(filter.parent());
+            arguments.add(filter.parent());
+            arguments.add(filter.parent());
+        }
         if (filter.state() != null) {
             // Not indexed (every state change would update the index): found walking the newest tasks.
             sql.append(" AND state = ?");

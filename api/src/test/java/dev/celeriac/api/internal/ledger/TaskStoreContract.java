@@ -198,15 +198,15 @@ abstract class TaskStoreContract {
                 new TaskEvent.Failed(at(2), "f", "E('x')", null, Map.of()),
                 new TaskEvent.Started(at(3), "r", Map.of()),
                 new TaskEvent.Received(at(4), "q", "demo.add", "[]", "{}", 0, null, "q", null, Map.of()))));
-        assertThat(store.page(new TaskFilter(TaskState.SUCCESS, null, null, null, null, null, null), 10, null)
+        assertThat(store.page(new TaskFilter(TaskState.SUCCESS, null, null, null, null, null, null, null), 10, null)
                         .tasks())
                 .extracting(TaskRecord::id)
                 .containsExactly("s");
-        assertThat(store.page(new TaskFilter(TaskState.STARTED, null, null, null, null, null, null), 10, null)
+        assertThat(store.page(new TaskFilter(TaskState.STARTED, null, null, null, null, null, null, null), 10, null)
                         .tasks())
                 .extracting(TaskRecord::id)
                 .containsExactly("r");
-        assertThat(store.page(new TaskFilter(null, "demo.add", null, null, null, null, null), 10, null)
+        assertThat(store.page(new TaskFilter(null, "demo.add", null, null, null, null, null, null), 10, null)
                         .tasks())
                 .extracting(TaskRecord::id)
                 .containsExactly("q");
@@ -231,9 +231,29 @@ abstract class TaskStoreContract {
         assertThat(store.ids(search("a_b"), 10)).containsExactly("underscore");
         assertThat(store.ids(search("nowhere"), 10)).isEmpty();
         // With a time range: submitted at or after since, before until.
-        var range = new TaskFilter(null, null, null, null, "7731", now.minusSeconds(20), now);
+        var range = new TaskFilter(null, null, null, null, null, "7731", now.minusSeconds(20), now);
         assertThat(store.ids(range, 10)).containsExactly("order-b");
         assertThat(store.ids(TaskFilter.ALL, 2)).containsExactly("underscore", "percent");
+    }
+
+    @Test
+    void findsTheChildrenATaskSentInItsWorkflowAndWithoutOne() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        store.write(List.of(
+                family("root", null, "root", now.minusSeconds(50)),
+                family("parent", "root", "root", now.minusSeconds(40)),
+                family("child-1", "parent", "root", now.minusSeconds(30)),
+                family("child-2", "parent", "root", now.minusSeconds(20)),
+                family("grandchild", "child-1", "root", now.minusSeconds(10)),
+                // A task outside any workflow: its children take it as their root.
+                family("loner", null, null, now.minusSeconds(5)),
+                family("loner-child", "loner", "loner", now)));
+
+        assertThat(store.ids(children("parent"), 10)).containsExactly("child-2", "child-1");
+        assertThat(store.ids(children("root"), 10)).containsExactly("parent");
+        assertThat(store.ids(children("child-2"), 10)).isEmpty();
+        assertThat(store.ids(children("loner"), 10)).containsExactly("loner-child");
+        assertThat(store.ids(children("never-seen"), 10)).isEmpty();
     }
 
     @Test
@@ -256,7 +276,16 @@ abstract class TaskStoreContract {
     }
 
     private static TaskFilter search(String text) {
-        return new TaskFilter(null, null, null, null, text, null, null);
+        return new TaskFilter(null, null, null, null, null, text, null, null);
+    }
+
+    private static TaskFilter children(String parent) {
+        return new TaskFilter(null, null, null, null, parent, null, null, null);
+    }
+
+    private static TaskChange family(String id, String parent, String root, Instant at) {
+        return TaskProjection.submitted(
+                id, new TaskChange.Description("demo.echo", "default", "[]", "{}", parent, root, null, null), at);
     }
 
     private static TaskChange submitted(String id, String args, String kwargs, Instant at) {

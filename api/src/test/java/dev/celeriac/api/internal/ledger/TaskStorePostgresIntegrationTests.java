@@ -53,7 +53,7 @@ class TaskStorePostgresIntegrationTests extends TaskStoreContract {
                                 + " ILIKE '%c-31337%' ORDER BY submitted_at DESC, id DESC LIMIT 51",
                         String.class));
         assertThat(plan).contains("tasks_by_arguments");
-        assertThat(store.ids(new TaskFilter(null, null, null, null, "\"c-31337\"", null, null), 10))
+        assertThat(store.ids(new TaskFilter(null, null, null, null, null, "\"c-31337\"", null, null), 10))
                 .containsExactly("bulk-31337");
     }
 
