@@ -39,7 +39,13 @@ public final class Problems {
 
     /** A problem with the given status, type (the part after {@link #TYPE_BASE}), title and detail. */
     public static ErrorResponseException problem(HttpStatus status, String type, String title, String detail) {
-        return new ErrorResponseException(status, detail(status, type, title, detail), null);
+        return problem(status, type, title, detail, null);
+    }
+
+    /** A problem as {@link #problem(HttpStatus, String, String, String)}, caused by {@code cause}. */
+    public static ErrorResponseException problem(
+            HttpStatus status, String type, String title, String detail, Throwable cause) {
+        return new ErrorResponseException(status, detail(status, type, title, detail), cause);
     }
 
     private static ProblemDetail detail(HttpStatus status, String type, String title, String detail) {

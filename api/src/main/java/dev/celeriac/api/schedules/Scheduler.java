@@ -309,6 +309,12 @@ public final class Scheduler implements SmartLifecycle {
                 p.lastTask = task.id();
             } catch (SubmitPipeline.SlotTakenException taken) {
                 // Another instance fired it.
+            } catch (SubmitPipeline.UnconfirmedException kept) {
+                // Fired: its task and slot are recorded, and the outbox publishes it until the broker confirms it.
+                // Firing the slot again would run it twice.
+                metrics.fired(p.schedule.id(), Duration.between(slot, clock.instant()));
+                p.lastFired = slot;
+                p.lastTask = kept.taskId();
             } catch (RuntimeException e) {
                 log.warn(
                         "slot {} of schedule '{}' did not fire, it is tried again: {}",

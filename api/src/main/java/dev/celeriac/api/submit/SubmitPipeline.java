@@ -6,6 +6,8 @@ import dev.celeriac.api.internal.ledger.TaskRecord;
 import dev.celeriac.api.internal.ledger.TaskStore;
 import dev.celeriac.api.internal.outbox.OutboxStore;
 import dev.celeriac.api.internal.schedule.FireStore;
+import dev.celeriac.producer.PublishConnectionException;
+import dev.celeriac.producer.PublishTimeoutException;
 import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.amqp.TaskPublisher;
 import dev.celeriac.protocol.names.TopologyNames;
@@ -36,7 +38,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * which costs one transaction (its tasks recorded PENDING, their idempotency keys claimed, their messages put in the
  * outbox) and one burst of publishes whose confirms are awaited together. A submit's answer completes only after its
  * own row is committed and its own message confirmed. A task the broker refused is removed again (row, outbox
- * message, key, schedule slot) before its submit hears so; one it confirmed leaves the outbox right after. A batch never waits for
+ * message, key, schedule slot) before its submit hears so; one it confirmed leaves the outbox right after; one it did
+ * not confirm in time stays for the outbox relay ({@link UnconfirmedException}). A batch never waits for
  * more submits to arrive: at low load each submit is a batch of its own.
  */
 public final class SubmitPipeline implements SmartLifecycle {
@@ -69,6 +72,31 @@ public final class SubmitPipeline implements SmartLifecycle {
                     null,
                     false,
                     false);
+        }
+    }
+
+    /**
+     * A task recorded and published whose confirm did not come in time (or whose channel failed while it waited): the
+     * broker may or may not have it. Nothing of it is removed: its row, its outbox message, its key and its schedule
+     * slot stay, and the outbox relay publishes it again unless a worker reports it first. Its submit is told so,
+     * rather than told that it was refused, which would be untrue once the broker's copy runs.
+     */
+    public static final class UnconfirmedException extends RuntimeException {
+        private final String taskId;
+
+        UnconfirmedException(String taskId, TaskPublishException cause) {
+            super(
+                    "the broker did not confirm task " + taskId + " in time (" + cause.getMessage()
+                            + "); it is recorded, and published again until the broker confirms it",
+                    cause,
+                    false,
+                    false);
+            this.taskId = taskId;
+        }
+
+        /** The task kept for the outbox relay. */
+        public String taskId() {
+            return taskId;
         }
     }
 
@@ -295,12 +323,16 @@ public final class SubmitPipeline implements SmartLifecycle {
         try {
             long deadline = System.nanoTime() + publisher.confirmTimeout().toNanos();
             var confirmed = new ArrayList<String>(published.size());
+            var unconfirmed = new LinkedHashMap<Waiting, TaskPublishException>();
             for (int i = 0; i < published.size(); i++) {
                 Waiting w = published.get(i);
                 try {
                     sent.get(i).await(deadline);
                     confirmed.add(w.submit().prepared().id());
                     w.answer().complete(w.submit().pending().toRecord());
+                } catch (PublishTimeoutException | PublishConnectionException e) {
+                    // Sent, but not confirmed: the broker may have it.
+                    unconfirmed.put(w, e);
                 } catch (TaskPublishException e) {
                     failed.put(w, e);
                 }
@@ -320,6 +352,9 @@ public final class SubmitPipeline implements SmartLifecycle {
             settled(published);
             settled(List.copyOf(failed.keySet()));
             failed.forEach((w, e) -> w.answer().completeExceptionally(e));
+            unconfirmed.forEach((w, e) -> w.answer()
+                    .completeExceptionally(
+                            new UnconfirmedException(w.submit().prepared().id(), e)));
         } finally {
             inFlight.release();
         }

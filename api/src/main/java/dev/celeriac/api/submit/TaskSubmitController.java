@@ -11,6 +11,7 @@ import dev.celeriac.producer.BatchPublishException;
 import dev.celeriac.producer.TaskHandle;
 import dev.celeriac.producer.TaskPublishException;
 import dev.celeriac.producer.amqp.TaskPublisher;
+import dev.celeriac.protocol.state.TaskState;
 import java.net.URI;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -151,6 +152,7 @@ public class TaskSubmitController {
         var views = new ArrayList<TaskView>(answers.size());
         var handles = new ArrayList<TaskHandle>();
         var failures = new LinkedHashMap<String, TaskPublishException>();
+        var unconfirmed = new ArrayList<String>();
         RuntimeException other = null;
         for (int i = 0; i < answers.size(); i++) {
             try {
@@ -159,12 +161,31 @@ public class TaskSubmitController {
                 handles.add(new TaskHandle(record.id(), record.task(), record.queue(), record.eta(), clock.instant()));
             } catch (TaskPublishException e) {
                 failures.put(submits.get(i).prepared().id(), e);
+            } catch (ErrorResponseException e) {
+                String kept = SubmitAnswers.unconfirmedTask(e);
+                if (kept == null) {
+                    throw e;
+                }
+                unconfirmed.add(kept);
             } catch (RuntimeException e) {
                 other = e;
             }
         }
         if (failures.isEmpty() && other != null) {
             throw other;
+        }
+        if (failures.isEmpty() && !unconfirmed.isEmpty()) {
+            ErrorResponseException problem = Problems.problem(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    SubmitAnswers.UNCONFIRMED,
+                    "Tasks not confirmed yet",
+                    "the broker did not confirm " + unconfirmed.size() + " of the " + answers.size() + " tasks in"
+                            + " time; they are recorded, and published again until the broker confirms them");
+            problem.getBody()
+                    .setProperty(
+                            "accepted", handles.stream().map(TaskHandle::id).toList());
+            problem.getBody().setProperty("unconfirmed", unconfirmed);
+            throw problem;
         }
         if (!failures.isEmpty()) {
             var refused = new BatchPublishException(handles, failures);
@@ -173,6 +194,9 @@ public class TaskSubmitController {
                     : ProblemDetail.forStatus(HttpStatus.SERVICE_UNAVAILABLE);
             problem.setDetail(refused.getMessage());
             problem.setProperty("accepted", handles.stream().map(TaskHandle::id).toList());
+            if (!unconfirmed.isEmpty()) {
+                problem.setProperty("unconfirmed", unconfirmed);
+            }
             throw new ErrorResponseException(HttpStatusCode.valueOf(problem.getStatus()), problem, refused);
         }
         return ResponseEntity.accepted().body(Map.of("tasks", views));
@@ -218,7 +242,8 @@ public class TaskSubmitController {
                 }
             } else {
                 var waiting = outbox.waitingSince(holder.taskId());
-                if (waiting.isEmpty()) {
+                // A worker reported it: the broker has its message, whatever the outbox still holds.
+                if (waiting.isEmpty() || task.get().state() != TaskState.PENDING) {
                     return accepted(tasks.find(holder.taskId()).orElse(task.get()));
                 }
                 if (waiting.get().isBefore(clock.instant().minus(relay.grace()))) {

@@ -1,0 +1,144 @@
+package dev.celeriac.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
+import dev.celeriac.testsupport.broker.RabbitEndpoint;
+import dev.celeriac.testsupport.proxy.FaultProxy;
+import dev.celeriac.worker.demo.DemoTasks;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A submit whose confirm does not come in time, made so on purpose: the API reaches the broker through a proxy that
+ * holds every byte for longer than the API's confirm time-out. The broker may or may not have such a task, so the
+ * API must neither answer 202 (it is not confirmed) nor forget it (the broker's copy runs): it answers 503
+ * {@code publish-unconfirmed} with the task's id, keeps the task in the ledger, and the same Idempotency-Key finds it.
+ */
+class UnconfirmedSubmitIntegrationTests {
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(DemoTasks.class)
+    static class DemoWorker {}
+
+    private static final String KEY = "admin-key-for-the-unconfirmed-test";
+    private static final Duration HELD = Duration.ofSeconds(5);
+
+    @RegisterExtension
+    static final IsolatedVirtualHost rabbit = new IsolatedVirtualHost();
+
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static final JsonMapper json = JsonMapper.builder().build();
+    private static FaultProxy proxy;
+    private static ConfigurableApplicationContext api;
+    private static ConfigurableApplicationContext worker;
+    private static String base;
+
+    @BeforeAll
+    static void start() {
+        RabbitEndpoint direct = rabbit.endpoint();
+        proxy = FaultProxy.to(direct.host(), direct.port());
+        var throughProxy = new RabbitEndpoint(
+                "127.0.0.1", proxy.port(), direct.username(), direct.password(), direct.virtualHost());
+        var arguments = TestApps.apiArguments(throughProxy, TestApps.h2Ledger());
+        arguments.add("--celeriac.topology.queues.default.kind=quorum");
+        arguments.add("--celeriac.producer.confirm-timeout=2s");
+        arguments.add("--celeriac.api.keys=" + KEY + ":admin");
+        arguments.add("--celeriac.worker.enabled=false");
+        // Long enough that only the broker's own copy of the task can run it within the test.
+        arguments.add("--celeriac.api.outbox-grace=60s");
+        api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(arguments.toArray(String[]::new));
+        base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
+        worker = new SpringApplicationBuilder(DemoWorker.class)
+                .web(WebApplicationType.NONE)
+                .run(TestApps.brokerArguments(direct).toArray(String[]::new));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> call(get("/api/v1/workers")).toString().contains("demo.add"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (worker != null) {
+            worker.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    @Test
+    void aTaskTheBrokerDidNotConfirmInTimeIsKeptNotRefusedAndItsKeyFindsIt() throws Exception {
+        String body = "{\"task\": \"demo.add\", \"args\": [20, 22]}";
+        // The publisher's channels open on its first publish: open them before the proxy holds bytes.
+        HttpResponse<String> warm = http.send(submit(body, "warm-up"), HttpResponse.BodyHandlers.ofString());
+        assertThat(warm.statusCode()).as(warm.body()).isEqualTo(202);
+        proxy.latency(HELD);
+        HttpResponse<String> first;
+        try {
+            first = http.send(submit(body, "unconfirmed-1"), HttpResponse.BodyHandlers.ofString());
+        } finally {
+            proxy.restore(); // new bytes pass at once; those already held arrive when their time is up
+        }
+
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
+        JsonNode problem = json.readTree(first.body());
+        assertThat(problem.get("type").asString()).as(first.body()).endsWith("/publish-unconfirmed");
+        String id = problem.get("taskId").asString();
+        assertThat(problem.get("detail").asString()).contains(id, "published again");
+        assertThat(first.headers().firstValue("Retry-After")).hasValue("5");
+
+        // Kept, not forgotten: the ledger knows it at once, and the broker's copy runs once the proxy lets it through.
+        HttpResponse<String> known = http.send(get("/api/v1/tasks/" + id), HttpResponse.BodyHandlers.ofString());
+        assertThat(known.statusCode()).isEqualTo(200);
+        JsonNode done = call(get("/api/v1/tasks/" + id + "?wait=30"));
+        assertThat(done.get("state").asString()).isEqualTo("SUCCESS");
+        assertThat(done.get("result").asInt()).isEqualTo(42);
+
+        // The same key finds the same task, and answers at once now that a worker has reported it.
+        HttpResponse<String> again = http.send(submit(body, "unconfirmed-1"), HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(202);
+        assertThat(json.readTree(again.body()).get("id").asString()).isEqualTo(id);
+    }
+
+    private static HttpRequest submit(String body, String key) {
+        return HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks"))
+                .header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    private static HttpRequest get(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + KEY)
+                .GET()
+                .build();
+    }
+
+    private static JsonNode call(HttpRequest request) throws Exception {
+        return json.readTree(
+                http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+    }
+}
