@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -313,9 +314,17 @@ class ClusterReliabilityTests {
         } else {
             cluster.stop(node);
         }
-        await().atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> stack.ledgerCount("SUCCESS") >= done + RESUMED_AFTER);
+        try {
+            await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> stack.ledgerCount("SUCCESS") >= done + RESUMED_AFTER);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(
+                    "no work resumed within 2 min of losing " + node.name() + ": "
+                            + cluster.onlineMembersOfQuorumQueues(stack.vhost()) + " members online by queue\n"
+                            + trial.diagnosis(),
+                    e);
+        }
         Duration resumed = Duration.ofNanos(System.nanoTime() - lost);
         String leader =
                 cluster.leaderOf(stack.vhost(), TopologyNames.DEFAULT_QUEUE).name();

@@ -18,6 +18,8 @@ import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.protocol.state.TaskState;
 import dev.celeriac.protocol.state.TaskStatus;
 import dev.celeriac.testsupport.broker.RabbitCluster;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -38,6 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -350,6 +353,47 @@ final class Trial implements AutoCloseable {
                 ranTwice(),
                 figures,
                 states());
+    }
+
+    /** Warnings and errors kept per process log in {@link #diagnosis}. */
+    private static final int DIAGNOSIS_LINES = 40;
+
+    /**
+     * What a failed wait shows about the run, since its logs go with its temporary directory: the last warnings and
+     * errors of every process, the ledger by state, the event backlog, and the executions seen.
+     */
+    String diagnosis() {
+        var text = new StringBuilder("diagnosis of ").append(stack.vhost()).append(":\n");
+        try {
+            text.append("  accepted tasks by state ").append(states()).append('\n');
+        } catch (RuntimeException | SQLException e) {
+            text.append("  ledger unreadable: ").append(e).append('\n');
+        }
+        try {
+            text.append("  events waiting ").append(eventBacklog()).append('\n');
+        } catch (Exception e) {
+            text.append("  event queue unreadable: ").append(e).append('\n');
+        }
+        text.append("  executions seen ").append(starts.size()).append('\n');
+        try (Stream<Path> logs = Files.list(stack.logs())) {
+            for (Path log :
+                    logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                List<String> notable = Files.readAllLines(log).stream()
+                        .filter(line ->
+                                line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("Exception"))
+                        .toList();
+                text.append("  ")
+                        .append(log.getFileName())
+                        .append(": ")
+                        .append(notable.size())
+                        .append(" warnings and errors, the last:\n");
+                notable.subList(Math.max(0, notable.size() - DIAGNOSIS_LINES), notable.size())
+                        .forEach(line -> text.append("    ").append(line).append('\n'));
+            }
+        } catch (IOException e) {
+            text.append("  logs unreadable: ").append(e).append('\n');
+        }
+        return text.toString();
     }
 
     private static boolean isTerminal(String state) {
