@@ -19,6 +19,8 @@ import dev.celeriac.testsupport.broker.RabbitEndpoint;
 import dev.celeriac.worker.demo.DemoTasks;
 import dev.celeriac.worker.internal.control.Revocations;
 import dev.celeriac.worker.ratelimit.RateLimiter;
+import io.micrometer.tracing.handler.TracingObservationHandler;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -188,6 +190,14 @@ abstract class TaskApiContract {
         assertThat(done.get("worker").asString()).startsWith("celeriac-");
         assertThat(Instant.parse(done.get("finishedAt").asString()))
                 .isAfterOrEqualTo(Instant.parse(done.get("startedAt").asString()));
+    }
+
+    @Test
+    void startsNoSpanWhileTracesAreOff() throws Exception {
+        // Off by default: Spring Boot's tracer is left out, so no request starts a span, sampled or not.
+        assertThat(api.getBeansOfType(TracingObservationHandler.class)).isEmpty();
+        assertThat(api.getBeansOfType(SdkTracerProvider.class)).isEmpty();
+        assertThat(post("{\"task\": \"demo.add\", \"args\": [1, 1]}").status()).isEqualTo(202);
     }
 
     @Test

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
+import dev.celeriac.testsupport.http.ApiCalls;
 import dev.celeriac.testsupport.proxy.FaultProxy;
 import dev.celeriac.worker.demo.DemoTasks;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,12 +43,11 @@ class UnconfirmedSubmitIntegrationTests {
     @RegisterExtension
     static final IsolatedVirtualHost rabbit = new IsolatedVirtualHost();
 
-    private static final HttpClient http = HttpClient.newHttpClient();
     private static final JsonMapper json = JsonMapper.builder().build();
     private static FaultProxy proxy;
     private static ConfigurableApplicationContext api;
     private static ConfigurableApplicationContext worker;
-    private static String base;
+    private static ApiCalls calls;
 
     @BeforeAll
     static void start() {
@@ -65,13 +63,13 @@ class UnconfirmedSubmitIntegrationTests {
         // Long enough that only the broker's own copy of the task can run it within the test.
         arguments.add("--celeriac.api.outbox-grace=60s");
         api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(arguments.toArray(String[]::new));
-        base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
+        calls = new ApiCalls("http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port"), KEY);
         worker = new SpringApplicationBuilder(DemoWorker.class)
                 .web(WebApplicationType.NONE)
                 .run(TestApps.brokerArguments(direct).toArray(String[]::new));
         Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
-                .until(() -> call(get("/api/v1/workers")).toString().contains("demo.add"));
+                .until(() -> get("/api/v1/workers").body().contains("demo.add"));
     }
 
     @AfterAll
@@ -91,12 +89,12 @@ class UnconfirmedSubmitIntegrationTests {
     void aTaskTheBrokerDidNotConfirmInTimeIsKeptNotRefusedAndItsKeyFindsIt() throws Exception {
         String body = "{\"task\": \"demo.add\", \"args\": [20, 22]}";
         // The publisher's channels open on its first publish: open them before the proxy holds bytes.
-        HttpResponse<String> warm = http.send(submit(body, "warm-up"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> warm = submit(body, "warm-up");
         assertThat(warm.statusCode()).as(warm.body()).isEqualTo(202);
         proxy.latency(HELD);
         HttpResponse<String> first;
         try {
-            first = http.send(submit(body, "unconfirmed-1"), HttpResponse.BodyHandlers.ofString());
+            first = submit(body, "unconfirmed-1");
         } finally {
             proxy.restore(); // new bytes pass at once; those already held arrive when their time is up
         }
@@ -109,36 +107,22 @@ class UnconfirmedSubmitIntegrationTests {
         assertThat(first.headers().firstValue("Retry-After")).hasValue("5");
 
         // Kept, not forgotten: the ledger knows it at once, and the broker's copy runs once the proxy lets it through.
-        HttpResponse<String> known = http.send(get("/api/v1/tasks/" + id), HttpResponse.BodyHandlers.ofString());
-        assertThat(known.statusCode()).isEqualTo(200);
-        JsonNode done = call(get("/api/v1/tasks/" + id + "?wait=30"));
+        assertThat(get("/api/v1/tasks/" + id).statusCode()).isEqualTo(200);
+        JsonNode done = json.readTree(get("/api/v1/tasks/" + id + "?wait=30").body());
         assertThat(done.get("state").asString()).isEqualTo("SUCCESS");
         assertThat(done.get("result").asInt()).isEqualTo(42);
 
         // The same key finds the same task, and answers at once now that a worker has reported it.
-        HttpResponse<String> again = http.send(submit(body, "unconfirmed-1"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> again = submit(body, "unconfirmed-1");
         assertThat(again.statusCode()).as(again.body()).isEqualTo(202);
         assertThat(json.readTree(again.body()).get("id").asString()).isEqualTo(id);
     }
 
-    private static HttpRequest submit(String body, String key) {
-        return HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks"))
-                .header("Authorization", "Bearer " + KEY)
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", key)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
+    private static HttpResponse<String> submit(String body, String key) throws Exception {
+        return calls.send("POST", "/api/v1/tasks", body, Map.of("Idempotency-Key", key));
     }
 
-    private static HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", "Bearer " + KEY)
-                .GET()
-                .build();
-    }
-
-    private static JsonNode call(HttpRequest request) throws Exception {
-        return json.readTree(
-                http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+    private static HttpResponse<String> get(String path) throws Exception {
+        return calls.send("GET", path, null);
     }
 }

@@ -102,7 +102,7 @@ record Options(
                 duration(given, "warmup", smoke ? "1s" : "5s"),
                 integer(given, "rest-clients", smoke ? 4 : 32),
                 duration(given, "rest-duration", smoke ? "3s" : "20s"),
-                duration(given, "rest-warmup", smoke ? "1s" : "40s"),
+                duration(given, "rest-warmup", smoke ? "1s" : "150s"),
                 integer(given, "io-tasks", smoke ? 200 : 10_000),
                 integer(given, "cpu-tasks", smoke ? 4 : 48),
                 integer(given, "fib", smoke ? 25 : 35),

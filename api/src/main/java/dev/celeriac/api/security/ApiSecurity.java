@@ -21,6 +21,7 @@ import org.springframework.http.MediaType;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
@@ -43,6 +44,17 @@ public class ApiSecurity {
     static final String DASHBOARD_POLICY =
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
                     + " connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    /**
+     * No observation of Spring Security's own filters, authentications and authorizations: with them on, every
+     * request wraps each of the chain's filters in an observation that nobody reads (a profile of the submit path
+     * under load found the wrapping in 70 % of request samples). The request itself is still observed (HTTP server
+     * metrics, and traces when they are on).
+     */
+    @Bean
+    SecurityObservationSettings celeriacNoSecurityObservations() {
+        return SecurityObservationSettings.noObservations();
+    }
 
     @Bean
     ApiKeys apiKeys(ApiProperties properties) {

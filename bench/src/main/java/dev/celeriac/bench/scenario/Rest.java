@@ -59,7 +59,11 @@ public final class Rest implements Scenario {
         } else {
             java(uri, warmup);
         }
+        double cpuBefore = api.cpuSeconds();
+        double compilerBefore = api.compilerCpuSeconds();
         Measured measured = wrk ? Wrk.run(uri, Stack.API_KEY, BODY, clients, duration) : java(uri, duration);
+        double cpu = api.cpuSeconds() - cpuBefore;
+        double compiler = api.compilerCpuSeconds() - compilerBefore;
         var latencies = measured.latencies();
         double p99 = latencies.p99() / 1000.0;
         String how = String.format(
@@ -78,6 +82,14 @@ public final class Rest implements Scenario {
         results.add(Figure.of(name(), "latency p99.9", latencies.p999() / 1000.0, "ms")
                 .noting(how));
         results.add(Figure.of(name(), "answers other than 202", measured.refused(), "requests"));
+        double submits = measured.perSecond() * duration.toNanos() / 1e9;
+        results.add(Figure.of(name(), "API CPU per accepted submit", submits == 0 ? 0 : cpu * 1000 / submits, "ms")
+                .noting("the API JVM's user and system CPU over the measured window (/proc), every thread, divided by"
+                        + " the submits accepted in it; the cores it leaves are the broker's, the database's, the"
+                        + " worker's and the load's"));
+        results.add(Figure.of(name(), "API CPU in its JIT compilers", cpu == 0 ? 0 : 100 * compiler / cpu, "%")
+                .noting("share of the API's CPU in the window spent by its C1 and C2 compiler threads: high, and"
+                        + " the warm-up was too short for the figures above to be the API's steady state"));
         results.percentiles("POST /api/v1/tasks", latencies);
     }
 

@@ -128,6 +128,17 @@ public final class JavaProcess implements AutoCloseable {
         return ProcFs.kib(process.pid(), "status", "VmRSS:") * 1024;
     }
 
+    /** CPU seconds the process has used so far (Linux). */
+    public double cpuSeconds() {
+        return ProcFs.cpuSeconds(process.pid());
+    }
+
+    /** CPU seconds its JIT compilers' threads have used so far (Linux). */
+    public double compilerCpuSeconds() {
+        return ProcFs.threadCpuSeconds(process.pid(), "C1 Compiler")
+                + ProcFs.threadCpuSeconds(process.pid(), "C2 Compiler");
+    }
+
     /** The body of a GET on this process. */
     public String get(String path) {
         try {

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 
 /** Calls of a running API with one key, as a script would make them: JSON in, the answer as it came. */
 public final class ApiCalls {
@@ -30,13 +31,18 @@ public final class ApiCalls {
 
     /** Sends the request ({@code body} JSON, or {@code null} for none) and returns the answer, whatever its status. */
     public HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+        return send(method, path, body, Map.of());
+    }
+
+    /** Sends the request with more headers (an {@code Idempotency-Key}, say). */
+    public HttpResponse<String> send(String method, String path, String body, Map<String, String> headers)
+            throws IOException, InterruptedException {
         var request = HttpRequest.newBuilder(URI.create(base + path))
                 .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json");
+        headers.forEach(request::header);
+        request.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
