@@ -9,6 +9,8 @@ import dev.celeriac.testsupport.proxy.FaultProxy;
 import dev.celeriac.worker.demo.DemoTasks;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +52,7 @@ class UnconfirmedSubmitIntegrationTests {
     private static ApiCalls calls;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         RabbitEndpoint direct = rabbit.endpoint();
         proxy = FaultProxy.to(direct.host(), direct.port());
         var throughProxy = new RabbitEndpoint(
@@ -70,6 +72,9 @@ class UnconfirmedSubmitIntegrationTests {
         Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
                 .until(() -> get("/api/v1/workers").body().contains("demo.add"));
+        // The publisher's channels open on its first publish: open them before the proxy holds bytes.
+        HttpResponse<String> warm = submit("{\"task\": \"demo.add\", \"args\": [0, 0]}", "warm-up");
+        assertThat(warm.statusCode()).as(warm.body()).isEqualTo(202);
     }
 
     @AfterAll
@@ -88,9 +93,6 @@ class UnconfirmedSubmitIntegrationTests {
     @Test
     void aTaskTheBrokerDidNotConfirmInTimeIsKeptNotRefusedAndItsKeyFindsIt() throws Exception {
         String body = "{\"task\": \"demo.add\", \"args\": [20, 22]}";
-        // The publisher's channels open on its first publish: open them before the proxy holds bytes.
-        HttpResponse<String> warm = submit(body, "warm-up");
-        assertThat(warm.statusCode()).as(warm.body()).isEqualTo(202);
         proxy.latency(HELD);
         HttpResponse<String> first;
         try {
@@ -116,6 +118,38 @@ class UnconfirmedSubmitIntegrationTests {
         HttpResponse<String> again = submit(body, "unconfirmed-1");
         assertThat(again.statusCode()).as(again.body()).isEqualTo(202);
         assertThat(json.readTree(again.body()).get("id").asString()).isEqualTo(id);
+    }
+
+    @Test
+    void aScheduleFiredByHandWhoseTaskTheBrokerDidNotConfirmCountsAsFiredOnce() throws Exception {
+        // A one-off a day away: only the trigger below fires it.
+        String schedule = "unconfirmed-fire";
+        HttpResponse<String> created = calls.send("POST", "/api/v1/schedules", """
+                {"id": "%s", "at": "%s", "task": "demo.add", "args": [40, 2]}""".formatted(
+                        schedule, Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS)));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+        proxy.latency(HELD);
+        HttpResponse<String> fired;
+        try {
+            fired = calls.send("POST", "/api/v1/schedules/" + schedule + "/trigger", null);
+        } finally {
+            proxy.restore();
+        }
+
+        assertThat(fired.statusCode()).as(fired.body()).isEqualTo(503);
+        JsonNode problem = json.readTree(fired.body());
+        assertThat(problem.get("type").asString()).endsWith("/publish-unconfirmed");
+        String id = problem.get("taskId").asString();
+        // The fire is recorded with its task, which runs once the broker's copy arrives.
+        JsonNode fires = json.readTree(
+                        get("/api/v1/schedules/" + schedule + "/fires").body())
+                .get("fires");
+        assertThat(fires).hasSize(1);
+        assertThat(fires.get(0).get("taskId").asString()).isEqualTo(id);
+        JsonNode done = json.readTree(get("/api/v1/tasks/" + id + "?wait=30").body());
+        assertThat(done.get("state").asString()).isEqualTo("SUCCESS");
+        assertThat(done.get("result").asInt()).isEqualTo(42);
     }
 
     private static HttpResponse<String> submit(String body, String key) throws Exception {

@@ -124,6 +124,11 @@ public final class Scheduler implements SmartLifecycle {
                 schedules.fired(schedule.id(), slot.slot(), task.id());
                 metrics.triggered(schedule.id());
                 return task;
+            } catch (SubmitPipeline.UnconfirmedException kept) {
+                // Fired, and published again until the broker confirms it: recorded as fired, answered 503.
+                schedules.fired(schedule.id(), slot.slot(), kept.taskId());
+                metrics.triggered(schedule.id());
+                throw kept.problem();
             } catch (SubmitPipeline.SlotTakenException taken) {
                 if (attempt == 2) {
                     throw taken; // three slots at the same microsecond: something else is wrong

@@ -6,6 +6,7 @@ import dev.celeriac.api.internal.ledger.TaskRecord;
 import dev.celeriac.api.internal.ledger.TaskStore;
 import dev.celeriac.api.internal.outbox.OutboxStore;
 import dev.celeriac.api.internal.schedule.FireStore;
+import dev.celeriac.api.problems.Problems;
 import dev.celeriac.producer.PublishConnectionException;
 import dev.celeriac.producer.PublishTimeoutException;
 import dev.celeriac.producer.TaskPublishException;
@@ -31,7 +32,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.ErrorResponseException;
 
 /**
  * Accepts submits in batches: the submits that arrive while one batch is being written are gathered into the next,
@@ -82,6 +86,15 @@ public final class SubmitPipeline implements SmartLifecycle {
      * rather than told that it was refused, which would be untrue once the broker's copy runs.
      */
     public static final class UnconfirmedException extends RuntimeException {
+        /** Its problem type. */
+        public static final String TYPE = "publish-unconfirmed";
+
+        /** The problem's property that names the task. */
+        public static final String TASK_ID = "taskId";
+
+        /** When a client may ask again: by then the broker has confirmed, or the relay is publishing it again. */
+        static final String RETRY_AFTER_SECONDS = "5";
+
         private final String taskId;
 
         UnconfirmedException(String taskId, TaskPublishException cause) {
@@ -97,6 +110,24 @@ public final class SubmitPipeline implements SmartLifecycle {
         /** The task kept for the outbox relay. */
         public String taskId() {
             return taskId;
+        }
+
+        /**
+         * The answer to its submit: 503 {@value #TYPE}, not the 202 of a confirmed task nor a refusal, since it is
+         * kept and published again; {@value #TASK_ID} lets the client follow it, and the same Idempotency-Key finds
+         * it. The problem does not carry this exception as its cause: Spring would answer with the handler of the
+         * cause's own cause, a refusal.
+         */
+        public ErrorResponseException problem() {
+            ErrorResponseException problem = Problems.problem(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    TYPE,
+                    "Task not confirmed yet",
+                    getMessage() + "; follow it at /api/v1/tasks/" + taskId
+                            + ", and the same Idempotency-Key finds it");
+            problem.getBody().setProperty(TASK_ID, taskId);
+            problem.getHeaders().set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            return problem;
         }
     }
 

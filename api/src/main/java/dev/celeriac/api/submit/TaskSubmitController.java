@@ -177,7 +177,7 @@ public class TaskSubmitController {
         if (failures.isEmpty() && !unconfirmed.isEmpty()) {
             ErrorResponseException problem = Problems.problem(
                     HttpStatus.SERVICE_UNAVAILABLE,
-                    SubmitAnswers.UNCONFIRMED,
+                    SubmitPipeline.UnconfirmedException.TYPE,
                     "Tasks not confirmed yet",
                     "the broker did not confirm " + unconfirmed.size() + " of the " + answers.size() + " tasks in"
                             + " time; they are recorded, and published again until the broker confirms them");
