@@ -10,7 +10,6 @@ import dev.celeriac.producer.Workflow;
 import dev.celeriac.producer.WorkflowHandle;
 import dev.celeriac.producer.WorkflowResults;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
-import dev.celeriac.worker.demo.DemoTasks;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,12 +25,8 @@ import java.util.stream.StreamSupport;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,11 +36,6 @@ import tools.jackson.databind.json.JsonMapper;
  * them, and the API's recorder counts the join and starts the body once, on the ledger a subclass provides.
  */
 abstract class ChordContract {
-
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    @Import(DemoTasks.class)
-    static class DemoWorker {}
 
     private static final String KEY = "admin-key-for-the-chord-tests";
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -64,19 +54,12 @@ abstract class ChordContract {
         api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(apiArguments.toArray(String[]::new));
         base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
         arguments.add("--celeriac.worker.queues.default.concurrency=8");
-        worker = new SpringApplicationBuilder(DemoWorker.class)
-                .web(WebApplicationType.NONE)
-                .run(arguments.toArray(String[]::new));
+        worker = TestApps.demoWorker(arguments);
     }
 
     @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.close();
-        }
-        if (api != null) {
-            api.close();
-        }
+    static void stop() throws Exception {
+        TestApps.close(worker, api);
     }
 
     private static TaskClient client() {

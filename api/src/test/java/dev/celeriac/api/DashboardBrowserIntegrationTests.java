@@ -40,7 +40,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -104,9 +103,7 @@ class DashboardBrowserIntegrationTests {
         var workerArguments = TestApps.brokerArguments(rabbit.endpoint());
         workerArguments.add("--celeriac.demo.fault-tasks=true");
         workerArguments.add("--celeriac.worker.queues.default.concurrency=4");
-        worker = new SpringApplicationBuilder(DemoWorker.class)
-                .web(WebApplicationType.NONE)
-                .run(workerArguments.toArray(String[]::new));
+        worker = TestApps.worker(DemoWorker.class, workerArguments);
         await().atMost(WAIT)
                 .until(() -> rest("GET", "/api/v1/workers", null, ADMIN)
                                 .path("workers")
@@ -115,13 +112,8 @@ class DashboardBrowserIntegrationTests {
     }
 
     @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.close();
-        }
-        if (api != null) {
-            api.close();
-        }
+    static void stop() throws Exception {
+        TestApps.close(worker, api);
     }
 
     @AfterEach

@@ -33,7 +33,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -96,9 +95,7 @@ abstract class ScheduleContract {
         }
         arguments.add("--celeriac.worker.queues.default.concurrency=8");
         arguments.add("--celeriac.demo.fault-tasks=true");
-        worker = new SpringApplicationBuilder(DemoWorker.class)
-                .web(WebApplicationType.NONE)
-                .run(arguments.toArray(String[]::new));
+        worker = TestApps.worker(DemoWorker.class, arguments);
         // Schedules over REST name tasks a worker registered: both instances must have heard of the worker first.
         await().atMost(WAIT)
                 .until(() -> apis.stream()
@@ -106,10 +103,8 @@ abstract class ScheduleContract {
     }
 
     @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.close();
-        }
+    static void stop() throws Exception {
+        TestApps.close(worker);
         apis.forEach(ConfigurableApplicationContext::close);
         apis.clear();
         bases.clear();

@@ -16,7 +16,6 @@ import dev.celeriac.producer.amqp.TaskPublisher;
 import dev.celeriac.protocol.control.RateLimit;
 import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
-import dev.celeriac.worker.demo.DemoTasks;
 import dev.celeriac.worker.internal.control.Revocations;
 import dev.celeriac.worker.ratelimit.RateLimiter;
 import io.micrometer.tracing.handler.TracingObservationHandler;
@@ -49,12 +48,8 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
@@ -65,11 +60,6 @@ import tools.jackson.databind.json.JsonMapper;
  * on the database a subclass provides (H2 or PostgreSQL).
  */
 abstract class TaskApiContract {
-
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    @Import(DemoTasks.class)
-    static class DemoWorker {}
 
     static final String ADMIN_KEY = "admin-key-for-the-api-tests";
     static final String READ_KEY = "read-key-for-the-api-tests";
@@ -99,9 +89,7 @@ abstract class TaskApiContract {
         apiArguments.add("--celeriac.api.wait-recheck=30s");
         api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(apiArguments.toArray(String[]::new));
         base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
-        worker = new SpringApplicationBuilder(DemoWorker.class)
-                .web(WebApplicationType.NONE)
-                .run(arguments.toArray(String[]::new));
+        worker = TestApps.demoWorker(arguments);
         // Tasks are accepted once a worker has registered them: wait for the worker's first event.
         Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
@@ -110,13 +98,8 @@ abstract class TaskApiContract {
     }
 
     @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.close();
-        }
-        if (api != null) {
-            api.close();
-        }
+    static void stop() throws Exception {
+        TestApps.close(worker, api);
     }
 
     record Reply(int status, JsonNode body, HttpResponse<String> raw) {}

@@ -6,7 +6,6 @@ import dev.celeriac.testsupport.broker.IsolatedVirtualHost;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
 import dev.celeriac.testsupport.http.ApiCalls;
 import dev.celeriac.testsupport.proxy.FaultProxy;
-import dev.celeriac.worker.demo.DemoTasks;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,12 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Import;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,11 +28,6 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code publish-unconfirmed} with the task's id, keeps the task in the ledger, and the same Idempotency-Key finds it.
  */
 class UnconfirmedSubmitIntegrationTests {
-
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    @Import(DemoTasks.class)
-    static class DemoWorker {}
 
     private static final String KEY = "admin-key-for-the-unconfirmed-test";
     private static final Duration HELD = Duration.ofSeconds(5);
@@ -66,9 +56,7 @@ class UnconfirmedSubmitIntegrationTests {
         arguments.add("--celeriac.api.outbox-grace=60s");
         api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(arguments.toArray(String[]::new));
         calls = new ApiCalls("http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port"), KEY);
-        worker = new SpringApplicationBuilder(DemoWorker.class)
-                .web(WebApplicationType.NONE)
-                .run(TestApps.brokerArguments(direct).toArray(String[]::new));
+        worker = TestApps.demoWorker(TestApps.brokerArguments(direct));
         Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
                 .until(() -> get("/api/v1/workers").body().contains("demo.add"));
@@ -78,16 +66,8 @@ class UnconfirmedSubmitIntegrationTests {
     }
 
     @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.close();
-        }
-        if (api != null) {
-            api.close();
-        }
-        if (proxy != null) {
-            proxy.close();
-        }
+    static void stop() throws Exception {
+        TestApps.close(worker, api, proxy);
     }
 
     @Test
