@@ -365,6 +365,29 @@ public final class RabbitCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Each node's last {@code lines} warnings and errors (the lines RabbitMQ logs as {@code [warning]} or
+     * {@code [error]}), for a test that failed to say what the brokers saw.
+     */
+    public String warningsAndErrors(int lines) {
+        var text = new StringBuilder();
+        for (Node node : nodes()) {
+            text.append("  ").append(node.name()).append(":\n");
+            try (var files = Files.walk(node.directory().resolve("log"))) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    List<String> notable = Files.readAllLines(file).stream()
+                            .filter(line -> line.contains("[warning]") || line.contains("[error]"))
+                            .toList();
+                    notable.subList(Math.max(0, notable.size() - lines), notable.size())
+                            .forEach(line -> text.append("    ").append(line).append('\n'));
+                }
+            } catch (IOException | UncheckedIOException e) {
+                text.append("    (could not read its log: ").append(e).append(")\n");
+            }
+        }
+        return text.toString();
+    }
+
     /** The last {@code lines} lines of each log file under {@code directory}. */
     private static String logTail(Path directory, int lines) {
         var tail = new StringBuilder();
