@@ -10,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -60,9 +62,15 @@ class UnconfirmedSubmitIntegrationTests {
         Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
                 .until(() -> get("/api/v1/workers").body().contains("demo.add"));
-        // The publisher's channels open on its first publish: open them before the proxy holds bytes.
+        // The publisher opens each of its channels on the first publish that uses it: open them all before the proxy
+        // holds bytes (a channel opened through it takes two round trips of twice the hold), with a batch of more
+        // tasks than it has channels, and a single submit.
         HttpResponse<String> warm = submit("{\"task\": \"demo.add\", \"args\": [0, 0]}", "warm-up");
         assertThat(warm.statusCode()).as(warm.body()).isEqualTo(202);
+        String task = "{\"task\": \"demo.add\", \"args\": [0, 0]}";
+        HttpResponse<String> warmBatch = calls.send(
+                "POST", "/api/v1/tasks/batch", "{\"tasks\": [" + String.join(",", Collections.nCopies(8, task)) + "]}");
+        assertThat(warmBatch.statusCode()).as(warmBatch.body()).isEqualTo(202);
     }
 
     @AfterAll
@@ -98,6 +106,34 @@ class UnconfirmedSubmitIntegrationTests {
         HttpResponse<String> again = submit(body, "unconfirmed-1");
         assertThat(again.statusCode()).as(again.body()).isEqualTo(202);
         assertThat(json.readTree(again.body()).get("id").asString()).isEqualTo(id);
+    }
+
+    @Test
+    void aBatchTheBrokerDidNotConfirmInTimeListsItsTasksAsUnconfirmedAndRunsThem() throws Exception {
+        proxy.latency(HELD);
+        HttpResponse<String> answer;
+        try {
+            answer = calls.send("POST", "/api/v1/tasks/batch", """
+                    {"tasks": [{"task": "demo.add", "args": [1, 2]}, {"task": "demo.add", "args": [3, 4]}]}""");
+        } finally {
+            proxy.restore();
+        }
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+        JsonNode problem = json.readTree(answer.body());
+        assertThat(problem.get("type").asString()).as(answer.body()).endsWith("/publish-unconfirmed");
+        assertThat(problem.get("accepted")).as(answer.body()).isEmpty();
+        JsonNode unconfirmed = problem.get("unconfirmed");
+        assertThat(unconfirmed).as(answer.body()).hasSize(2);
+        // Both kept: each runs once the broker's copy arrives, with its own arguments.
+        var results = new ArrayList<Integer>();
+        for (JsonNode id : unconfirmed) {
+            JsonNode done = json.readTree(
+                    get("/api/v1/tasks/" + id.asString() + "?wait=30").body());
+            assertThat(done.get("state").asString()).isEqualTo("SUCCESS");
+            results.add(done.get("result").asInt());
+        }
+        assertThat(results).containsExactlyInAnyOrder(3, 7);
     }
 
     @Test

@@ -53,7 +53,11 @@ public final class Resubmitter {
     public TaskRecord resubmit(TaskRecord original) {
         SubmitPipeline.Submit submit =
                 preparer.prepare(request(original), UUID.randomUUID().toString(), "", null);
-        return SubmitAnswers.await(pipeline.submit(submit), publisher.confirmTimeout());
+        try {
+            return SubmitAnswers.await(pipeline.submit(submit), publisher.confirmTimeout());
+        } catch (SubmitPipeline.UnconfirmedException kept) {
+            throw kept.problem();
+        }
     }
 
     /** Sends the tasks again together (one transaction, one burst of confirms); each gets its own outcome. */

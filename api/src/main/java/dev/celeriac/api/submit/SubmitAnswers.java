@@ -2,33 +2,28 @@ package dev.celeriac.api.submit;
 
 import dev.celeriac.api.internal.ledger.TaskRecord;
 import dev.celeriac.api.problems.Problems;
-import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpStatus;
-import org.springframework.web.ErrorResponseException;
 
 /** Waits for the pipeline's answer to one submit, as a request thread does before it answers. */
 final class SubmitAnswers {
 
-    private static final URI UNCONFIRMED_TYPE =
-            URI.create(Problems.TYPE_BASE + SubmitPipeline.UnconfirmedException.TYPE);
-
     private SubmitAnswers() {}
 
-    /** The record as stored, or the exception the task was refused with; a 503 problem if neither comes in time. */
+    /**
+     * The record as stored, or the exception the task was refused with (a {@link SubmitPipeline.UnconfirmedException}
+     * for one kept without a confirm); a 503 problem if neither comes in time.
+     */
     static TaskRecord await(CompletableFuture<TaskRecord> answer, Duration confirmTimeout) {
         // The pipeline answers within the confirm time-out once the batch is written; the rest is the database's.
         long patience = confirmTimeout.plusSeconds(30).toMillis();
         try {
             return answer.get(patience, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof SubmitPipeline.UnconfirmedException unconfirmed) {
-                throw unconfirmed.problem();
-            }
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
@@ -44,13 +39,5 @@ final class SubmitAnswers {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while submitting", e);
         }
-    }
-
-    /** The id of the task an {@link SubmitPipeline.UnconfirmedException#problem} problem is about, or {@code null} for any other problem. */
-    static String unconfirmedTask(ErrorResponseException problem) {
-        var properties = problem.getBody().getProperties();
-        return UNCONFIRMED_TYPE.equals(problem.getBody().getType()) && properties != null
-                ? (String) properties.get(SubmitPipeline.UnconfirmedException.TASK_ID)
-                : null;
     }
 }

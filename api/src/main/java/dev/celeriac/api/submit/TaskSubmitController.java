@@ -113,6 +113,8 @@ public class TaskSubmitController {
             recorded = await(pipeline.submit(submit));
         } catch (SubmitPipeline.KeyTakenException taken) {
             return sameKeyAgain(body, claim, taken.holder(), mayRetry);
+        } catch (SubmitPipeline.UnconfirmedException kept) {
+            throw kept.problem();
         }
         return accepted(recorded);
     }
@@ -161,12 +163,8 @@ public class TaskSubmitController {
                 handles.add(new TaskHandle(record.id(), record.task(), record.queue(), record.eta(), clock.instant()));
             } catch (TaskPublishException e) {
                 failures.put(submits.get(i).prepared().id(), e);
-            } catch (ErrorResponseException e) {
-                String kept = SubmitAnswers.unconfirmedTask(e);
-                if (kept == null) {
-                    throw e;
-                }
-                unconfirmed.add(kept);
+            } catch (SubmitPipeline.UnconfirmedException kept) {
+                unconfirmed.add(kept.taskId());
             } catch (RuntimeException e) {
                 other = e;
             }
