@@ -40,7 +40,9 @@ class ClusterReliabilityTests {
 
     /**
      * Tasks that may run twice: whatever each of the two workers held unacked when its connection to the lost node
-     * went (its prefetch, pool and one more, and a task it was running).
+     * went (its prefetch, pool and one more, and a task it was running). Each delivery a worker gave back because the
+     * broker kept refusing its outcome's publishes for the whole patience comes on top: it was run and runs again,
+     * which is the at-least-once promise, and the worker logs each one.
      */
     private static final int RAN_TWICE_BOUND = 2 * (POOL + 1 + 1);
 
@@ -121,11 +123,12 @@ class ClusterReliabilityTests {
             trial.report(
                     "cluster node " + loss.how(),
                     "%s; refusals by kind %s; worker publishes asked again %d, deliveries given back %d; bound of ran twice %d"
-                            .formatted(loss, trial.refusedByKind(), askedAgain, givenBack, RAN_TWICE_BOUND));
+                            .formatted(
+                                    loss, trial.refusedByKind(), askedAgain, givenBack, RAN_TWICE_BOUND + givenBack));
             trial.assertNothingLost();
             assertThat(trial.states()).containsOnlyKeys("SUCCESS");
             assertThat(trial.acceptedCount()).isGreaterThan(TASKS);
-            assertThat(trial.ranTwice()).isLessThanOrEqualTo(RAN_TWICE_BOUND);
+            assertThat(trial.ranTwice()).isLessThanOrEqualTo(RAN_TWICE_BOUND + givenBack);
             assertThat(loss.newLeader()).isNotNull();
             if (loss.resumedWhileDown()) {
                 assertThat(loss.newLeader()).isNotEqualTo(loss.node());
@@ -342,7 +345,7 @@ class ClusterReliabilityTests {
         }
         boolean whileDown = resumes(stack, done);
         if (!whileDown) {
-            String diagnosis = "no work resumed within " + RESUME_WITHIN.toSeconds() + " s of losing " + node.name()
+            String diagnosis = noWorkResumed("losing", node)
                     + ": " + cluster.onlineMembersOfQuorumQueues(stack.vhost()) + " members online by queue\n"
                     + trial.diagnosis()
                     + "the brokers' last warnings and errors:\n"
@@ -357,8 +360,7 @@ class ClusterReliabilityTests {
                 cluster.leaderOf(stack.vhost(), TopologyNames.DEFAULT_QUEUE).name();
         cluster.start(node);
         if (!whileDown && !resumes(stack, done)) {
-            throw new AssertionError("no work resumed within " + RESUME_WITHIN.toSeconds() + " s of starting "
-                    + node.name() + " again either\n" + trial.diagnosis());
+            throw new AssertionError(noWorkResumed("starting", node) + " again either\n" + trial.diagnosis());
         }
         return new Loss(
                 node.name(),
@@ -368,6 +370,10 @@ class ClusterReliabilityTests {
                 resumed,
                 trial.refused() - refusedBefore,
                 whileDown);
+    }
+
+    private static String noWorkResumed(String after, RabbitCluster.Node node) {
+        return "no work resumed within " + RESUME_WITHIN.toSeconds() + " s of " + after + " " + node.name();
     }
 
     /** Whether {@link #RESUMED_AFTER} more tasks succeed within {@link #RESUME_WITHIN} of the count {@code done}. */

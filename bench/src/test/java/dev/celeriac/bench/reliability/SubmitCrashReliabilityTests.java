@@ -10,15 +10,18 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,25 +59,26 @@ class SubmitCrashReliabilityTests {
             var unanswered = new AtomicInteger();
             var retriedThenAccepted = new AtomicInteger();
             int kills = 3;
-            try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            var clients = new ArrayList<Future<?>>();
+            try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int c = 0; c < 24; c++) {
-                    clients.submit(() -> {
+                    clients.add(threads.submit(() -> {
                         while (running.get()) {
                             submitUntilAnswered(trial, rest, answers, unanswered, retriedThenAccepted);
                         }
                         return null;
-                    });
+                    }));
                 }
                 // Each kill comes once the API has taken a burst of its own, however fast this machine is today: the
                 // clients are then mid-submit, never waiting for an API still starting.
                 for (int kill = 0; kill < kills; kill++) {
-                    awaitAccepted(trial, BURST);
+                    awaitAccepted(trial, BURST, clients);
                     api.get().kill();
                     Thread.sleep(1_000); // clients meet a refused connection, and keep their keys
                     api.set(stack.api(API));
                     rest.set(new Rest(api.get(), Stack.API_KEY));
                 }
-                awaitAccepted(trial, BURST);
+                awaitAccepted(trial, BURST, clients);
                 running.set(false);
             }
             trial.awaitAllTerminal(Duration.ofMinutes(2));
@@ -130,12 +134,36 @@ class SubmitCrashReliabilityTests {
         throw new IllegalStateException("a submit was never answered 202 in a minute: " + key);
     }
 
-    /** Waits until {@code more} tasks have been accepted from now on. */
-    private static void awaitAccepted(Trial trial, int more) {
+    /**
+     * Waits until {@code more} tasks have been accepted from now on. If they are not, says why: what each client that
+     * stopped failed with, and the run's diagnosis (a client's failure would otherwise go with its thread).
+     */
+    private static void awaitAccepted(Trial trial, int more, List<Future<?>> clients) {
         int target = trial.acceptedCount() + more;
-        await().atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> trial.acceptedCount() >= target);
+        try {
+            await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() ->
+                            trial.acceptedCount() >= target || clients.stream().allMatch(Future::isDone));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(notAccepted(trial, target, clients), e);
+        }
+        if (trial.acceptedCount() < target) {
+            throw new AssertionError(notAccepted(trial, target, clients));
+        }
+    }
+
+    private static String notAccepted(Trial trial, int target, List<Future<?>> clients) {
+        var stopped = new StringBuilder();
+        for (Future<?> client : clients) {
+            if (client.state() == Future.State.FAILED) {
+                stopped.append("  a client stopped: ")
+                        .append(client.exceptionNow())
+                        .append('\n');
+            }
+        }
+        return "accepted %d of the %d awaited%n%s%s"
+                .formatted(trial.acceptedCount(), target, stopped, trial.diagnosis());
     }
 
     /** Rows of the ledger still PENDING, accepted by a client or not. */
