@@ -279,8 +279,9 @@ class CeleryRemoteControlIntegrationTests {
             assertThat(stats.at("/pool/max-concurrency").asInt()).isEqualTo(3);
             assertThat(stats.get("prefetch_count").asInt()).isEqualTo(4);
 
-            // Long enough that the three running and the one held are there to see, however slow each inspect is.
-            List<TaskHandle> tasks = sleeps(own.getBean(TaskClient.class), OWN_QUEUE, 6, 8_000);
+            // Long enough that the three running and the one held are there to see, however slow each inspect is; no
+            // more than those four, so that the one slot left after the shrink has only the held one to run.
+            List<TaskHandle> tasks = sleeps(own.getBean(TaskClient.class), OWN_QUEUE, 4, 8_000);
             await().atMost(WAIT)
                     .until(() -> inspect("active", "-d", host).get(host).size() == 3);
             JsonNode reserved = await().atMost(WAIT)
