@@ -56,9 +56,12 @@ async function route() {
   }
   document.title = `${match.r.title} · Celeriac`;
   fill(main, h('p', {class: 'muted loading'}, 'Loading…'));
+  // The page draws into an element of its own, shown only if it is still the page asked for once it has drawn: a
+  // slow page left for another (an overview still loading when a link is followed) must not draw over it.
+  const page = h('div', {class: 'page'});
   let view;
   try {
-    view = await match.r.page.render(main, {id: match.m[1], params, navigate});
+    view = await match.r.page.render(page, {id: match.m[1], params, navigate});
   } catch (e) {
     if (mine !== generation) return;
     fill(main, h('h1', {}, match.r.title), h('p', {class: 'problem'}, e.message));
@@ -68,6 +71,7 @@ async function route() {
     view?.stop?.();
     return;
   }
+  fill(main, page);
   current = live(view);
   main.focus({preventScroll: true});
 }

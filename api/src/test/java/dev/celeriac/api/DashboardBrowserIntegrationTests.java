@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -399,8 +400,23 @@ class DashboardBrowserIntegrationTests {
         awaitState(body, "SUCCESS");
 
         WebDriver browser = signedIn(ADMIN);
-        browser.get(base + "/ui/#/workflows/" + workflow.path("id").asString());
+        // A page still loading when another is asked for must not draw over it: the overview's answer is held 2 s,
+        // and the workflow asked for meanwhile, in the same document.
+        var page = (JavascriptExecutor) browser;
+        page.executeScript("""
+                const real = window.fetch;
+                window.fetch = (url, init) => String(url).includes('/api/v1/overview')
+                    ? new Promise(r => setTimeout(r, 2000)).then(() => real(url, init))
+                        .finally(() => { window.overviewAnswered = true; })
+                    : real(url, init);
+                location.hash = '#/tasks';
+                setTimeout(() => { location.hash = '#/'; }, 200);
+                setTimeout(() => { location.hash = arguments[0]; }, 700);""", "#/workflows/" + workflow.path("id").asString());
+        await().atMost(WAIT).until(() -> Boolean.TRUE.equals(page.executeScript("return window.overviewAnswered")));
+        // Had the overview's render gone on, it would draw within milliseconds of its answer: give it a second.
+        Thread.sleep(1_000);
         waitFor(browser, By.cssSelector(".tree"));
+        assertThat(browser.findElement(By.cssSelector("main h1")).getText()).isEqualTo("Workflow");
         await().atMost(WAIT)
                 .untilAsserted(() -> assertThat(browser.findElements(By.cssSelector(".tree .badge")))
                         .extracting(WebElement::getText)
