@@ -18,6 +18,7 @@ import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.protocol.state.TaskState;
 import dev.celeriac.protocol.state.TaskStatus;
 import dev.celeriac.testsupport.broker.RabbitCluster;
+import dev.celeriac.testsupport.logs.LogExcerpt;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -378,17 +379,16 @@ final class Trial implements AutoCloseable {
         try (Stream<Path> logs = Files.list(stack.logs())) {
             for (Path log :
                     logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
-                List<String> notable = Files.readAllLines(log).stream()
-                        .filter(line ->
-                                line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("Exception"))
-                        .toList();
+                LogExcerpt notable = LogExcerpt.of(
+                        log,
+                        line -> line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("Exception"),
+                        DIAGNOSIS_LINES);
                 text.append("  ")
                         .append(log.getFileName())
                         .append(": ")
-                        .append(notable.size())
-                        .append(" warnings and errors, the last:\n");
-                notable.subList(Math.max(0, notable.size() - DIAGNOSIS_LINES), notable.size())
-                        .forEach(line -> text.append("    ").append(line).append('\n'));
+                        .append(notable.matched())
+                        .append(" warnings and errors, the last:\n")
+                        .append(notable.indented("    "));
             }
         } catch (IOException e) {
             text.append("  logs unreadable: ").append(e).append('\n');

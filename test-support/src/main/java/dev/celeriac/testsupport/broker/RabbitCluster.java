@@ -1,5 +1,6 @@
 package dev.celeriac.testsupport.broker;
 
+import dev.celeriac.testsupport.logs.LogExcerpt;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -375,11 +376,9 @@ public final class RabbitCluster implements AutoCloseable {
             text.append("  ").append(node.name()).append(":\n");
             try (var files = Files.walk(node.directory().resolve("log"))) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
-                    List<String> notable = Files.readAllLines(file).stream()
-                            .filter(line -> line.contains("[warning]") || line.contains("[error]"))
-                            .toList();
-                    notable.subList(Math.max(0, notable.size() - lines), notable.size())
-                            .forEach(line -> text.append("    ").append(line).append('\n'));
+                    text.append(
+                            LogExcerpt.of(file, line -> line.contains("[warning]") || line.contains("[error]"), lines)
+                                    .indented("    "));
                 }
             } catch (IOException | UncheckedIOException e) {
                 text.append("    (could not read its log: ").append(e).append(")\n");
@@ -393,10 +392,8 @@ public final class RabbitCluster implements AutoCloseable {
         var tail = new StringBuilder();
         try (var files = Files.walk(directory)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                List<String> all = Files.readAllLines(file);
                 tail.append("--- ").append(file.getFileName()).append('\n');
-                all.subList(Math.max(0, all.size() - lines), all.size())
-                        .forEach(line -> tail.append(line).append('\n'));
+                tail.append(LogExcerpt.of(file, LogExcerpt.EVERY_LINE, lines).indented(""));
             }
         } catch (IOException | UncheckedIOException e) {
             tail.append("(could not read ")
