@@ -63,17 +63,22 @@ async function route() {
   try {
     view = await match.r.page.render(page, {id: match.m[1], params, navigate});
   } catch (e) {
-    if (mine !== generation) return;
+    if (mine !== generation) return discard(match.r);
     fill(main, h('h1', {}, match.r.title), h('p', {class: 'problem'}, e.message));
     return;
   }
   if (mine !== generation) {
     view?.stop?.();
-    return;
+    return discard(match.r);
   }
   fill(main, page);
   current = live(view);
   main.focus({preventScroll: true});
+}
+
+/** Notes on the main element (data-discarded) each page that finished loading after it was left, never shown. */
+function discard(r) {
+  main.dataset.discarded = main.dataset.discarded ? `${main.dataset.discarded},${r.title}` : r.title;
 }
 
 /** Refreshes a page's data while it is on screen and the tab is visible. */

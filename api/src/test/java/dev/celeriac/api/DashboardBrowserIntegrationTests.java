@@ -400,21 +400,31 @@ class DashboardBrowserIntegrationTests {
         awaitState(body, "SUCCESS");
 
         WebDriver browser = signedIn(ADMIN);
-        // A page still loading when another is asked for must not draw over it: the overview's answer is held 2 s,
-        // and the workflow asked for meanwhile, in the same document.
+        // A page still loading when another is asked for must not draw over it: once the overview has asked for its
+        // data, the workflow is asked for in the same document, and the overview's answer is held until the workflow
+        // is drawn.
         var page = (JavascriptExecutor) browser;
         page.executeScript("""
                 const real = window.fetch;
-                window.fetch = (url, init) => String(url).includes('/api/v1/overview')
-                    ? new Promise(r => setTimeout(r, 2000)).then(() => real(url, init))
-                        .finally(() => { window.overviewAnswered = true; })
-                    : real(url, init);
+                const workflow = arguments[0];
+                window.fetch = (url, init) => {
+                    if (!String(url).includes('/api/v1/overview')) return real(url, init);
+                    window.fetch = real;
+                    setTimeout(() => { location.hash = workflow; }, 100);
+                    return new Promise(drawn => {
+                        const look = setInterval(() => {
+                            if (document.querySelector('main .tree')) { clearInterval(look); drawn(); }
+                        }, 50);
+                    }).then(() => real(url, init));
+                };
                 location.hash = '#/tasks';
-                setTimeout(() => { location.hash = '#/'; }, 200);
-                setTimeout(() => { location.hash = arguments[0]; }, 700);""", "#/workflows/" + workflow.path("id").asString());
-        await().atMost(WAIT).until(() -> Boolean.TRUE.equals(page.executeScript("return window.overviewAnswered")));
-        // Had the overview's render gone on, it would draw within milliseconds of its answer: give it a second.
-        Thread.sleep(1_000);
+                setTimeout(() => { location.hash = '#/'; }, 200);""", "#/workflows/" + workflow.path("id").asString());
+        // The router notes a page that finished loading after it was left: once the overview is noted, it has had
+        // its chance to draw, and the workflow must be what the page shows.
+        await().atMost(WAIT)
+                .until(() -> String.valueOf(
+                                page.executeScript("return document.getElementById('main').dataset.discarded"))
+                        .contains("Overview"));
         waitFor(browser, By.cssSelector(".tree"));
         assertThat(browser.findElement(By.cssSelector("main h1")).getText()).isEqualTo("Workflow");
         await().atMost(WAIT)

@@ -65,9 +65,9 @@ class UnconfirmedSubmitIntegrationTests {
         // The publisher opens each of its channels on the first publish that uses it: open them all before the proxy
         // holds bytes (a channel opened through it takes two round trips of twice the hold), with a batch of more
         // tasks than it has channels, and a single submit.
-        HttpResponse<String> warm = submit("{\"task\": \"demo.add\", \"args\": [0, 0]}", "warm-up");
-        assertThat(warm.statusCode()).as(warm.body()).isEqualTo(202);
         String task = "{\"task\": \"demo.add\", \"args\": [0, 0]}";
+        HttpResponse<String> warm = submit(task, "warm-up");
+        assertThat(warm.statusCode()).as(warm.body()).isEqualTo(202);
         HttpResponse<String> warmBatch = calls.send(
                 "POST", "/api/v1/tasks/batch", "{\"tasks\": [" + String.join(",", Collections.nCopies(8, task)) + "]}");
         assertThat(warmBatch.statusCode()).as(warmBatch.body()).isEqualTo(202);
