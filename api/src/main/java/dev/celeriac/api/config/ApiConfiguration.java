@@ -236,7 +236,7 @@ public class ApiConfiguration {
     @Bean
     RevocationAnnouncer revocationAnnouncer(
             RevocationStore store, RevocationPublisher publisher, ApiProperties properties, Clock clock) {
-        return new RevocationAnnouncer(store, publisher, properties.revocationHorizon(), clock);
+        return new RevocationAnnouncer(store, publisher::publish, properties.revocationHorizon(), clock);
     }
 
     @Bean

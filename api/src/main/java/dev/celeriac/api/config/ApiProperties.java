@@ -29,7 +29,7 @@ import org.springframework.validation.annotation.Validated;
  * @param waitRecheck How often a {@code ?wait} request reads the ledger again when no end was signalled to this
  *     instance; ends this instance records wake waiters at once.
  * @param revocationHorizon How long workers remember a revocation from one announcement; a revocation is announced
- *     again every quarter of it while its task can still arrive. A worker's
+ *     again at least every quarter of it while its task can still arrive. A worker's
  *     {@code celeriac.worker.revocation-retention} must be at least a quarter of it.
  * @param chordSweep How often the chords not fired yet are looked at again. A chord's body starts as its last header
  *     task's event is recorded; the sweep only settles a join that two API instances recording that task and the
