@@ -1,15 +1,16 @@
 package dev.celeriac.api.internal.ledger;
 
 import dev.celeriac.protocol.state.TaskState;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A task's history as the ledger stores it: one compact JSON object a line, appended as state changes arrive, in
@@ -38,26 +39,36 @@ final class HistoryLines {
         if (entries.isEmpty()) {
             return null;
         }
-        var text = new StringBuilder(entries.size() * 64);
+        // Written straight to the text, a generator a line: the recorder encodes every change of every task it
+        // writes, and a tree built and serialised per line was a sixth of its CPU.
+        var text = new StringWriter(entries.size() * 64);
         for (HistoryEntry entry : entries) {
-            ObjectNode line = json.createObjectNode();
-            line.put(AT, ChronoUnit.MICROS.between(Instant.EPOCH, entry.at()));
-            line.put(STATE, entry.state().name());
-            if (entry.attempt() != null) {
-                line.put(ATTEMPT, entry.attempt());
+            try (JsonGenerator line = json.createGenerator(text)) {
+                line.writeStartObject();
+                line.writeNumberProperty(AT, micros(entry.at()));
+                line.writeStringProperty(STATE, entry.state().name());
+                if (entry.attempt() != null) {
+                    line.writeNumberProperty(ATTEMPT, entry.attempt());
+                }
+                if (entry.replay() != 0) {
+                    line.writeNumberProperty(REPLAY, entry.replay());
+                }
+                if (entry.worker() != null) {
+                    line.writeStringProperty(WORKER, entry.worker());
+                }
+                if (entry.detail() != null) {
+                    line.writeStringProperty(DETAIL, entry.detail());
+                }
+                line.writeEndObject();
             }
-            if (entry.replay() != 0) {
-                line.put(REPLAY, entry.replay());
-            }
-            if (entry.worker() != null) {
-                line.put(WORKER, entry.worker());
-            }
-            if (entry.detail() != null) {
-                line.put(DETAIL, entry.detail());
-            }
-            text.append(json.writeValueAsString(line)).append('\n');
+            text.append('\n');
         }
         return text.toString();
+    }
+
+    /** Microseconds since the epoch. */
+    private static long micros(Instant at) {
+        return at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000;
     }
 
     /** The entries of stored lines, oldest first, each once. */
