@@ -13,7 +13,6 @@ import dev.celeriac.producer.TaskPublishException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter;
 
@@ -276,12 +276,16 @@ public final class ConfirmedPublisher implements AutoCloseable {
         send(id, exchange, routingKey, destination, message).await(timeout);
     }
 
+    /**
+     * The message's properties for the client, persistent and carrying this publish's id. The id is set on the
+     * message itself before the one conversion (a message sent again, one publish after another, carries the newest):
+     * copying the converted headers to add it cost every publish two more copies of its headers.
+     */
     private AMQP.BasicProperties properties(Message message, String publishId) {
         var properties = message.getMessageProperties();
-        AMQP.BasicProperties converted = converter.fromMessageProperties(properties, StandardCharsets.UTF_8.name());
-        Map<String, Object> headers = new HashMap<>(converted.getHeaders() == null ? Map.of() : converted.getHeaders());
-        headers.put(PUBLISH_ID, publishId);
-        return converted.builder().headers(headers).deliveryMode(2).build();
+        properties.setHeader(PUBLISH_ID, publishId);
+        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        return converter.fromMessageProperties(properties, StandardCharsets.UTF_8.name());
     }
 
     private synchronized Connection connection() throws IOException {
