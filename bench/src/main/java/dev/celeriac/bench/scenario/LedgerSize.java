@@ -60,7 +60,7 @@ public final class LedgerSize implements Scenario {
     private double recorded(Stack stack, String ledger) throws Exception {
         Stack.step("ledger: starting an API on " + ledger);
         try (JavaProcess api = stack.api()) {
-            return Throughput.recordedRun(stack, tasks, null);
+            return Throughput.recordedRun(stack, api, tasks, null).tasksPerSecond();
         }
     }
 

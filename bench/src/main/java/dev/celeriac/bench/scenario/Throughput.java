@@ -3,6 +3,7 @@ package dev.celeriac.bench.scenario;
 import dev.celeriac.bench.report.Figure;
 import dev.celeriac.bench.report.Results;
 import dev.celeriac.bench.stack.JavaProcess;
+import dev.celeriac.bench.stack.ProcFs;
 import dev.celeriac.bench.stack.Stack;
 import dev.celeriac.bench.stack.WorkerProbe;
 import dev.celeriac.producer.TaskClient;
@@ -49,9 +50,11 @@ public final class Throughput implements Scenario {
 
     @Override
     public void run(Stack stack, Results results) throws Exception {
-        double recorded = recorded(stack);
+        Run recordedRun = recorded(stack);
+        double recorded = recordedRun.tasksPerSecond();
         double embedded = recordedOnH2(stack);
-        double unrecorded = unrecorded(stack);
+        Run unrecordedRun = unrecorded(stack);
+        double unrecorded = unrecordedRun.tasksPerSecond();
         double baseline = results.value("baseline", "raw RabbitMQ msg/s");
         results.setting("throughput worker", String.join(" ", WORKER));
 
@@ -74,13 +77,51 @@ public final class Throughput implements Scenario {
         }
         results.add(Figure.of(name(), "cost of recording state", 1 - recorded / unrecorded, "share")
                 .noting("1 − recorded / no ledger"));
+        String window = "CPU time of the process from the first publish to the end of the run, per task";
+        results.add(Figure.of(name(), "API CPU per task, recorded", recordedRun.apiCpuMs(), "ms")
+                .noting(window + " (the event recorder)"));
+        results.add(Figure.of(name(), "worker CPU per task, recorded", recordedRun.workerCpuMs(), "ms")
+                .noting(window));
+        results.add(Figure.of(name(), "worker CPU per task, no ledger", unrecordedRun.workerCpuMs(), "ms")
+                .noting(window));
+        results.add(Figure.of(name(), "producer CPU per task, recorded", recordedRun.producerCpuMs(), "ms")
+                .noting(window + " (the harness's JVM: the Java producer, its task-sent events and the end's polls)"));
+        results.add(Figure.of(name(), "producer CPU per task, no ledger", unrecordedRun.producerCpuMs(), "ms")
+                .noting(window));
     }
 
-    private double recorded(Stack stack) throws Exception {
+    /**
+     * A timed run: its rate, and the CPU per task of the API (none without a ledger), the worker and the harness's
+     * own JVM, which holds the producer.
+     */
+    record Run(double tasksPerSecond, double apiCpuMs, double workerCpuMs, double producerCpuMs) {}
+
+    /** CPU seconds of the processes of a run, read at its start and subtracted at its end. */
+    private record CpuWindow(JavaProcess api, JavaProcess worker, double apiStart, double workerStart, double own) {
+
+        static CpuWindow open(JavaProcess api, JavaProcess worker) {
+            return new CpuWindow(api, worker, api == null ? 0 : api.cpuSeconds(), worker.cpuSeconds(), ownCpuSeconds());
+        }
+
+        Run close(int tasks, double tasksPerSecond) {
+            double apiCpu = api == null ? 0 : api.cpuSeconds() - apiStart;
+            return new Run(
+                    tasksPerSecond,
+                    apiCpu * 1000 / tasks,
+                    (worker.cpuSeconds() - workerStart) * 1000 / tasks,
+                    (ownCpuSeconds() - own) * 1000 / tasks);
+        }
+
+        private static double ownCpuSeconds() {
+            return ProcFs.cpuSeconds(ProcessHandle.current().pid());
+        }
+    }
+
+    private Run recorded(Stack stack) throws Exception {
         stack.reset();
         Stack.step("throughput: starting the API (ledger on PostgreSQL) and a worker");
-        stack.api();
-        return recordedRun(stack, tasks, profile ? profiles : null);
+        JavaProcess api = stack.api();
+        return recordedRun(stack, api, tasks, profile ? profiles : null);
     }
 
     /**
@@ -134,7 +175,7 @@ public final class Throughput implements Scenario {
      *
      * @param profiles where the worker records a JFR profile, or {@code null} for none
      */
-    static double recordedRun(Stack stack, int tasks, Path profiles) throws Exception {
+    static Run recordedRun(Stack stack, JavaProcess api, int tasks, Path profiles) throws Exception {
         var options = new ArrayList<String>();
         if (profiles != null) {
             options.add("-XX:StartFlightRecording=filename=" + profiles.resolve("throughput-worker.jfr")
@@ -155,6 +196,7 @@ public final class Throughput implements Scenario {
             Stack.step(String.format("throughput: %,d no-op tasks, state recorded", tasks));
             // Counting the ledger's rows costs PostgreSQL a scan, so it is read once a second only; the end is the
             // ledger's own time of its last SUCCESS write, not when the harness noticed it.
+            var cpu = CpuWindow.open(api, worker);
             Instant started = Instant.now();
             Load.submit(client, tasks, i -> TaskRequest.of("demo.noop"));
             Load.awaitCount(
@@ -164,11 +206,11 @@ public final class Throughput implements Scenario {
                     Duration.ofSeconds(1),
                     Duration.ofMinutes(20));
             Instant finished = stack.ledgerLastWrite("SUCCESS", since);
-            return tasks / (Duration.between(started, finished).toNanos() / 1e9);
+            return cpu.close(tasks, tasks / (Duration.between(started, finished).toNanos() / 1e9));
         }
     }
 
-    private double unrecorded(Stack stack) throws Exception {
+    private Run unrecorded(Stack stack) throws Exception {
         stack.reset();
         Stack.step("throughput: a worker with task events off, no API");
         var worker = new ArrayList<>(WORKER);
@@ -181,6 +223,7 @@ public final class Throughput implements Scenario {
             Load.awaitCount(
                     "throughput warm-up", probe::count, warmUpOf(tasks), Duration.ofMillis(100), Duration.ofMinutes(2));
             Stack.step(String.format("throughput: %,d no-op tasks, no ledger", tasks));
+            var cpu = CpuWindow.open(null, process);
             long started = System.nanoTime();
             Load.submit(client, tasks, i -> TaskRequest.of("demo.noop"));
             long finished = Load.awaitCount(
@@ -189,7 +232,7 @@ public final class Throughput implements Scenario {
                     tasks + warmUpOf(tasks),
                     Duration.ofMillis(100),
                     Duration.ofMinutes(20));
-            return tasks / ((finished - started) / 1e9);
+            return cpu.close(tasks, tasks / ((finished - started) / 1e9));
         }
     }
 
