@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.celeriac.api.internal.ledger.ArgumentSearchMigration;
 import dev.celeriac.api.internal.ledger.HistoryMigration;
-import java.time.Clock;
+import dev.celeriac.testsupport.time.MovingClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -29,30 +27,6 @@ class RevocationAnnouncerTests {
 
     private static final Duration HORIZON = Duration.ofSeconds(20);
 
-    /** A clock the test moves. */
-    private static final class Hands extends Clock {
-        private Instant now = Instant.parse("2026-12-01T12:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-    }
-
     private RevocationStore store;
 
     @BeforeEach
@@ -72,7 +46,7 @@ class RevocationAnnouncerTests {
 
     @Test
     void announcesARevocationAgainWithinAQuarterHorizonWhereverTheRevokeFallsBetweenChecks() {
-        var clock = new Hands();
+        var clock = new MovingClock();
         var announcedAt = new ArrayList<Instant>();
         var watched = new String[1];
         var announcer = new RevocationAnnouncer(

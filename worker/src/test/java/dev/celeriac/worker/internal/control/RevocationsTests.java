@@ -2,43 +2,17 @@ package dev.celeriac.worker.internal.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import dev.celeriac.testsupport.time.MovingClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** How long a worker remembers revocations: until the time each says, so that memory holds only what can matter. */
 class RevocationsTests {
 
-    /** A clock the test moves. */
-    private static final class Hands extends Clock {
-        private Instant now = Instant.parse("2026-12-01T12:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-    }
-
     @Test
     void keepsARevocationUntilItsTimeAndForgetsItAfter() {
-        var clock = new Hands();
+        var clock = new MovingClock();
         var revocations = new Revocations(Duration.ofHours(24), clock);
         revocations.revoke("far", false, clock.instant().plus(Duration.ofDays(30)));
         revocations.revoke("soon", false, clock.instant().plus(Duration.ofMinutes(5)));
@@ -59,7 +33,7 @@ class RevocationsTests {
 
     @Test
     void extendsARevocationAnnouncedAgainAndNeverShortensIt() {
-        var clock = new Hands();
+        var clock = new MovingClock();
         var revocations = new Revocations(Duration.ofHours(24), clock);
         Instant first = clock.instant().plus(Duration.ofHours(6));
         revocations.revoke("t", false, first);

@@ -1,0 +1,2 @@
+/** Time a test controls. */
+package dev.celeriac.testsupport.time;
