@@ -3,6 +3,7 @@ package dev.celeriac.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.celeriac.api.internal.ledger.TestLedgers;
 import dev.celeriac.producer.SubmitOptions;
 import dev.celeriac.producer.TaskClient;
 import dev.celeriac.producer.TaskHandle;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.StreamSupport;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -63,8 +63,7 @@ class PythonWorkerInteropIntegrationTests {
         arguments.add("--server.port=0");
         arguments.add("--celeriac.worker.enabled=false");
         arguments.add("--celeriac.api.keys=" + KEY + ":admin");
-        arguments.add("--spring.datasource.url=jdbc:h2:mem:" + UUID.randomUUID()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
+        arguments.add("--spring.datasource.url=" + TestLedgers.h2Url());
         api = new SpringApplicationBuilder(CeleriacApiApplication.class).run(arguments.toArray(String[]::new));
         base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
 

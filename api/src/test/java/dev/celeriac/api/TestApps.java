@@ -1,11 +1,11 @@
 package dev.celeriac.api;
 
+import dev.celeriac.api.internal.ledger.TestLedgers;
 import dev.celeriac.testsupport.broker.RabbitEndpoint;
 import dev.celeriac.worker.demo.DemoTasks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -45,10 +45,7 @@ final class TestApps {
 
     /** A ledger of its own on the embedded H2 database, in memory, as the default ledger is configured. */
     static Map<String, String> h2Ledger() {
-        return Map.of(
-                "spring.datasource.url",
-                "jdbc:h2:mem:" + UUID.randomUUID()
-                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
+        return Map.of("spring.datasource.url", TestLedgers.h2Url());
     }
 
     /** The broker's connection, as {@code --name=value} arguments (a worker needs no more). */

@@ -2,21 +2,17 @@ package dev.celeriac.api.revoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.celeriac.api.internal.ledger.ArgumentSearchMigration;
-import dev.celeriac.api.internal.ledger.HistoryMigration;
+import dev.celeriac.api.internal.ledger.TestLedgers;
 import dev.celeriac.testsupport.time.MovingClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * How often a revocation is announced again, on an embedded ledger migrated by the real scripts and a clock the test
@@ -31,16 +27,8 @@ class RevocationAnnouncerTests {
 
     @BeforeEach
     void migrate() {
-        DataSource dataSource = new DriverManagerDataSource(
-                "jdbc:h2:mem:" + UUID.randomUUID()
-                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
-                "sa",
-                "");
-        Flyway.configure()
-                .dataSource(dataSource)
-                .javaMigrations(new HistoryMigration(), new ArgumentSearchMigration())
-                .load()
-                .migrate();
+        DataSource dataSource = TestLedgers.h2();
+        TestLedgers.migrate(dataSource);
         store = new RevocationStore(JdbcClient.create(new JdbcTemplate(dataSource)));
     }
 

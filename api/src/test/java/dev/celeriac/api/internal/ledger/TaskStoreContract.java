@@ -38,11 +38,7 @@ abstract class TaskStoreContract {
     @BeforeEach
     void migrate() {
         dataSource = freshDatabase();
-        Flyway.configure()
-                .dataSource(dataSource)
-                .javaMigrations(new HistoryMigration(), new ArgumentSearchMigration())
-                .load()
-                .migrate();
+        TestLedgers.migrate(dataSource);
         store = new TaskStore(
                 JdbcClient.create(new JdbcTemplate(dataSource)), LedgerDialect.of(dataSource), Clock.systemUTC());
     }
