@@ -1,5 +1,7 @@
 package dev.celeriac.protocol.names;
 
+import java.util.Map;
+
 /** RabbitMQ queue argument names and values that the Celeriac topology uses. */
 public final class BrokerArguments {
 
@@ -19,6 +21,8 @@ public final class BrokerArguments {
     public static final String DEAD_LETTER_STRATEGY_AT_LEAST_ONCE = "at-least-once";
     public static final String OVERFLOW = "x-overflow";
     public static final String OVERFLOW_REJECT_PUBLISH = "reject-publish";
+    public static final String OVERFLOW_DROP_HEAD = "drop-head";
+    public static final String SINGLE_ACTIVE_CONSUMER = "x-single-active-consumer";
     public static final String MAX_LENGTH = "x-max-length";
     public static final String MAX_PRIORITY = "x-max-priority";
     public static final String MESSAGE_TTL = "x-message-ttl";
@@ -26,6 +30,13 @@ public final class BrokerArguments {
     public static final String EXCHANGE_DIRECT = "direct";
     public static final String EXCHANGE_FANOUT = "fanout";
     public static final String EXCHANGE_TOPIC = "topic";
+
+    /**
+     * The arguments of a type's baton queue ({@link TopologyNames#rateLimitReleaser}): a quorum queue with a single
+     * active consumer, which keeps at most one baton ready beside the one its active consumer holds.
+     */
+    public static final Map<String, Object> RATE_LIMIT_BATON_QUEUE = Map.of(
+            QUEUE_TYPE, QUEUE_TYPE_QUORUM, SINGLE_ACTIVE_CONSUMER, true, MAX_LENGTH, 1, OVERFLOW, OVERFLOW_DROP_HEAD);
 
     private BrokerArguments() {}
 }

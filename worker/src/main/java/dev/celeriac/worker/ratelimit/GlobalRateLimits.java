@@ -3,6 +3,7 @@ package dev.celeriac.worker.ratelimit;
 import com.rabbitmq.client.Connection;
 import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.protocol.control.RateLimit;
+import dev.celeriac.protocol.names.BrokerArguments;
 import dev.celeriac.protocol.names.MetricNames;
 import dev.celeriac.protocol.names.TopologyNames;
 import dev.celeriac.worker.internal.metrics.WorkerMetrics;
@@ -116,7 +117,11 @@ public final class GlobalRateLimits implements SmartLifecycle {
             var channel = connection.createChannel();
             for (String task : inForce.keySet()) {
                 channel.queueDeclare(
-                        TopologyNames.rateLimitQueue(task), true, false, false, Map.of("x-queue-type", "quorum"));
+                        TopologyNames.rateLimitQueue(task),
+                        true,
+                        false,
+                        false,
+                        Map.of(BrokerArguments.QUEUE_TYPE, BrokerArguments.QUEUE_TYPE_QUORUM));
             }
         } catch (IOException | TimeoutException e) {
             throw new IllegalStateException("the worker could not declare the queues of its global rate limits", e);

@@ -8,6 +8,7 @@ import dev.celeriac.producer.amqp.AmqpTaskMessages;
 import dev.celeriac.producer.amqp.BrokerConnections;
 import dev.celeriac.producer.amqp.Subscription;
 import dev.celeriac.protocol.control.RateLimit;
+import dev.celeriac.protocol.names.BrokerArguments;
 import dev.celeriac.protocol.names.MessageHeaders;
 import dev.celeriac.protocol.names.TopologyNames;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -49,10 +49,6 @@ final class Releaser implements Runnable {
 
     /** How long a parked task that the broker did not take back to its queue waits before it is asked again. */
     private static final Duration RELEASE_RETRY = Duration.ofMillis(500);
-
-    /** The arguments of a type's baton queue. */
-    static final Map<String, Object> BATON_QUEUE = Map.of(
-            "x-queue-type", "quorum", "x-single-active-consumer", true, "x-max-length", 1, "x-overflow", "drop-head");
 
     /** What the releaser tells of its releases. */
     interface Listener {
@@ -150,7 +146,7 @@ final class Releaser implements Runnable {
     private Channel subscribe(Connection opened) throws IOException, InterruptedException, TimeoutException {
         String queue = TopologyNames.rateLimitReleaser(task);
         Channel channel = opened.createChannel();
-        var declared = channel.queueDeclare(queue, true, false, false, BATON_QUEUE);
+        var declared = channel.queueDeclare(queue, true, false, false, BrokerArguments.RATE_LIMIT_BATON_QUEUE);
         if (declared.getMessageCount() == 0) {
             channel.confirmSelect();
             channel.basicPublish("", queue, MessageProperties.PERSISTENT_BASIC, BATON);
