@@ -164,8 +164,10 @@ public class ScheduleController {
     @DeleteMapping("/{id}")
     public ResponseEntity<Void> delete(@PathVariable String id) {
         boolean removed = transactions.execute(status -> {
+            // The schedule first: its row lock waits for a fire under way, whose row the fires' removal then sees.
+            boolean existed = schedules.remove(id);
             fires.forget(id);
-            return schedules.remove(id);
+            return existed;
         });
         if (!removed) {
             throw Problems.scheduleNotFound(id);
@@ -175,11 +177,12 @@ public class ScheduleController {
 
     private ScheduleView pauseOrResume(String id, boolean paused, Instant now) {
         Schedule schedule = find(id);
-        Instant next = paused
-                ? schedule.nextSlot()
-                : schedule.definition().firstSlot(now).orElse(null);
         if (schedule.paused() != paused) {
-            schedules.pause(id, paused, next, now);
+            if (paused) {
+                schedules.pause(id, now);
+            } else {
+                schedules.resume(id, schedule.definition().firstSlot(now).orElse(null), now);
+            }
         }
         return ScheduleView.of(find(id));
     }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -195,6 +196,8 @@ public final class Scheduler implements SmartLifecycle {
             return clean;
         }
         fire(planned);
+        // In the order of their ids, as a fire locks them: two instances' transactions never wait for each other.
+        planned.sort(Comparator.comparing(p -> p.schedule.id()));
         var moved = transactions.execute(status -> {
             var advanced = new ArrayList<Planned>();
             for (Planned p : planned) {
@@ -313,7 +316,7 @@ public final class Scheduler implements SmartLifecycle {
                 p.lastFired = slot;
                 p.lastTask = task.id();
             } catch (SubmitPipeline.SlotTakenException taken) {
-                // Another instance fired it.
+                // Another instance fired it, or the schedule was paused or removed since this round planned it.
             } catch (SubmitPipeline.UnconfirmedException kept) {
                 // Fired: its task and slot are recorded, and the outbox publishes it until the broker confirms it.
                 // Firing the slot again would run it twice.

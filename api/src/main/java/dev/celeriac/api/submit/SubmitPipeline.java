@@ -68,11 +68,15 @@ public final class SubmitPipeline implements SmartLifecycle {
         }
     }
 
-    /** A schedule's slot that another submit (another API instance, or an earlier try) fired already. */
+    /**
+     * A schedule's slot not fired: another submit (another API instance, or an earlier try) fired it already, or the
+     * schedule was paused or removed before it could.
+     */
     public static final class SlotTakenException extends RuntimeException {
         SlotTakenException(FireStore.Claim slot) {
             super(
-                    "slot " + slot.slot() + " of schedule '" + slot.scheduleId() + "' is fired already",
+                    "slot " + slot.slot() + " of schedule '" + slot.scheduleId()
+                            + "' is fired already, or the schedule is paused or gone",
                     null,
                     false,
                     false);

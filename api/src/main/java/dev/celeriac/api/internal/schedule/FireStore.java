@@ -4,9 +4,13 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -51,13 +55,21 @@ public final class FireStore {
     }
 
     /**
-     * Claims slots.
+     * Claims slots. A slot of a schedule's own (fired or skipped, not triggered by hand) is claimed only while its
+     * schedule exists and is not paused, under the schedule's row lock: a pause or a removal waits for the
+     * transaction, and a claim after them finds the schedule paused or gone.
      *
-     * @return the claims whose slot was taken already (by another instance, or an earlier try)
+     * @return the claims not made: the slot was taken already (by another instance, or an earlier try), or its
+     *     schedule is paused or gone
      */
     public List<Claim> claim(Collection<Claim> claims, Instant now) {
+        Set<String> open = lockOpen(claims);
         var taken = new ArrayList<Claim>();
         for (Claim claim : claims) {
+            if (claim.outcome() != Outcome.TRIGGERED && !open.contains(claim.scheduleId())) {
+                taken.add(claim);
+                continue;
+            }
             int inserted = jdbc.sql("INSERT INTO schedule_fires (schedule_id, slot, task_id, outcome, fired_at)"
                             + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
                     .params(
@@ -72,6 +84,25 @@ public final class FireStore {
             }
         }
         return taken;
+    }
+
+    /**
+     * Locks the rows of the schedules whose own slots are claimed, in the order of their ids so that two transactions
+     * locking several never wait for each other, and returns those that are not paused.
+     */
+    private Set<String> lockOpen(Collection<Claim> claims) {
+        var ids = claims.stream()
+                .filter(claim -> claim.outcome() != Outcome.TRIGGERED)
+                .map(Claim::scheduleId)
+                .collect(Collectors.toCollection(TreeSet::new));
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(
+                jdbc.sql("SELECT id FROM schedules WHERE id IN (:ids) AND paused = FALSE ORDER BY id FOR UPDATE")
+                        .param("ids", ids)
+                        .query(String.class)
+                        .list());
     }
 
     /** Gives back the slots of tasks the broker refused, so that the next try fires them. */

@@ -124,17 +124,32 @@ public final class ScheduleStore {
     }
 
     /**
-     * Pauses or resumes a schedule. A resumed schedule waits for its first slot from now: the slots that passed
-     * while it was paused do not fire. Whether it exists.
+     * Pauses a schedule; whether it exists. Its row lock waits for the transactions firing its slots now
+     * ({@link FireStore#claim}), and those that come after it find it paused: once this commits, none of its slots
+     * fires. Its cursor stays where the schedulers left it.
      */
-    public boolean pause(String id, boolean paused, Instant nextSlot, Instant now) {
-        return jdbc.sql("UPDATE schedules SET paused = ?, next_slot = ?, updated_at = ? WHERE id = ?")
-                        .params(paused, timestamp(nextSlot), Timestamp.from(now), id)
+    public boolean pause(String id, Instant now) {
+        return jdbc.sql("UPDATE schedules SET paused = TRUE, updated_at = ? WHERE id = ?")
+                        .params(Timestamp.from(now), id)
                         .update()
                 == 1;
     }
 
-    /** Removes a schedule; whether it existed. */
+    /**
+     * Resumes a schedule from {@code nextSlot}, its first slot from now: the slots that passed while it was paused do
+     * not fire. Whether it exists.
+     */
+    public boolean resume(String id, Instant nextSlot, Instant now) {
+        return jdbc.sql("UPDATE schedules SET paused = FALSE, next_slot = ?, updated_at = ? WHERE id = ?")
+                        .params(timestamp(nextSlot), Timestamp.from(now), id)
+                        .update()
+                == 1;
+    }
+
+    /**
+     * Removes a schedule; whether it existed. Like a pause, it waits for the transactions firing its slots now, and
+     * those after it find no schedule to fire.
+     */
     public boolean remove(String id) {
         return jdbc.sql("DELETE FROM schedules WHERE id = ?").param(id).update() == 1;
     }
