@@ -4,37 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.celeriac.protocol.event.TaskEvent;
 import dev.celeriac.protocol.state.TaskState;
-import dev.celeriac.testsupport.database.PostgresEndpoint;
-import dev.celeriac.testsupport.database.PostgresServer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /** The task store on PostgreSQL (production), where several API instances write at once. */
 class TaskStorePostgresIntegrationTests extends TaskStoreContract {
 
-    private final List<String> databases = new ArrayList<>();
+    private final TestLedgers.PostgresDatabases databases = new TestLedgers.PostgresDatabases("celeriac_test_store_");
 
     @Override
     DataSource freshDatabase() {
-        String name = "celeriac_test_store_" + UUID.randomUUID().toString().substring(0, 8);
-        PostgresEndpoint endpoint = PostgresServer.get().createDatabase(name);
-        databases.add(name);
-        return new DriverManagerDataSource(endpoint.jdbcUrl(), endpoint.username(), endpoint.password());
+        return databases.fresh();
     }
 
     @AfterEach
     void dropDatabases() {
-        databases.forEach(PostgresServer.get()::dropDatabase);
+        databases.dropAll();
     }
 
     @Test

@@ -1,11 +1,18 @@
 package dev.celeriac.api.internal.ledger;
 
+import dev.celeriac.testsupport.database.PostgresEndpoint;
+import dev.celeriac.testsupport.database.PostgresServer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
-/** Ledgers for tests: a fresh embedded H2 database configured as the default ledger is, and the real migrations. */
+/**
+ * Ledgers for tests: a fresh embedded H2 database configured as the default ledger is, fresh PostgreSQL databases, and
+ * the real migrations.
+ */
 public final class TestLedgers {
 
     private TestLedgers() {}
@@ -28,5 +35,31 @@ public final class TestLedgers {
                 .javaMigrations(new HistoryMigration(), new ArgumentSearchMigration())
                 .load()
                 .migrate();
+    }
+
+    /** Fresh PostgreSQL databases, one for each test that asks, all dropped at the end. */
+    public static final class PostgresDatabases {
+
+        private final String prefix;
+        private final List<String> created = new ArrayList<>();
+
+        /** @param prefix the start of each database's name, which says which tests it is for */
+        public PostgresDatabases(String prefix) {
+            this.prefix = prefix;
+        }
+
+        /** A new, empty database, not migrated. */
+        public DataSource fresh() {
+            String name = prefix + UUID.randomUUID().toString().substring(0, 8);
+            PostgresEndpoint endpoint = PostgresServer.get().createDatabase(name);
+            created.add(name);
+            return new DriverManagerDataSource(endpoint.jdbcUrl(), endpoint.username(), endpoint.password());
+        }
+
+        /** Drops every database this made. */
+        public void dropAll() {
+            created.forEach(PostgresServer.get()::dropDatabase);
+            created.clear();
+        }
     }
 }

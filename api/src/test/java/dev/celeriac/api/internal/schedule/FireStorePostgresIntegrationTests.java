@@ -1,26 +1,18 @@
 package dev.celeriac.api.internal.schedule;
 
-import dev.celeriac.testsupport.database.PostgresEndpoint;
-import dev.celeriac.testsupport.database.PostgresServer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
+import dev.celeriac.api.internal.ledger.TestLedgers;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /** The fire store on PostgreSQL (production), where several API instances fire and pause at once. */
 class FireStorePostgresIntegrationTests extends FireStoreContract {
 
-    private final List<String> databases = new ArrayList<>();
+    private final TestLedgers.PostgresDatabases databases = new TestLedgers.PostgresDatabases("celeriac_test_fires_");
 
     @Override
     DataSource freshDatabase() {
-        String name = "celeriac_test_fires_" + UUID.randomUUID().toString().substring(0, 8);
-        PostgresEndpoint endpoint = PostgresServer.get().createDatabase(name);
-        databases.add(name);
-        return new DriverManagerDataSource(endpoint.jdbcUrl(), endpoint.username(), endpoint.password());
+        return databases.fresh();
     }
 
     @Override
@@ -33,6 +25,6 @@ class FireStorePostgresIntegrationTests extends FireStoreContract {
 
     @AfterEach
     void dropDatabases() {
-        databases.forEach(PostgresServer.get()::dropDatabase);
+        databases.dropAll();
     }
 }
