@@ -99,7 +99,7 @@ record Options(
                 integer(given, "tasks", smoke ? 500 : 50_000),
                 integer(given, "rate", smoke ? 200 : 1_000),
                 duration(given, "duration", smoke ? "3s" : "30s"),
-                duration(given, "warmup", smoke ? "1s" : "5s"),
+                duration(given, "warmup", smoke ? "1s" : "60s"),
                 integer(given, "rest-clients", smoke ? 4 : 32),
                 duration(given, "rest-duration", smoke ? "3s" : "20s"),
                 duration(given, "rest-warmup", smoke ? "1s" : "150s"),

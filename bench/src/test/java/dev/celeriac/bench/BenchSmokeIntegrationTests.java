@@ -34,6 +34,8 @@ class BenchSmokeIntegrationTests {
         }
         assertThat(scenarios).containsExactlyInAnyOrderElementsOf(Options.ALL);
         assertThat(document.get("latencyMicros").has("submit → start")).isTrue();
+        assertThat(document.get("latencyMicros").has("raw RabbitMQ publish → delivered"))
+                .isTrue();
         assertThat(document.get("latencyMicros").has("POST /api/v1/tasks")).isTrue();
         String html = Files.readString(
                 json.resolveSibling(json.getFileName().toString().replace(".json", ".html")));

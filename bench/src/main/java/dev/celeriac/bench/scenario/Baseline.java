@@ -47,16 +47,7 @@ public final class Baseline implements Scenario {
     public void run(Stack stack, Results results) throws Exception {
         stack.reset();
         Stack.step("baseline: capturing a Celeriac no-op task message as the template");
-        GetResponse template;
-        try (var producer = stack.producer(false);
-                Connection connection = stack.connect("bench-baseline-template");
-                Channel channel = connection.createChannel()) {
-            producer.getBean(TaskClient.class).submit(TaskRequest.of("demo.noop"));
-            template = channel.basicGet("default", true);
-        }
-        if (template == null) {
-            throw new IllegalStateException("the template task message did not reach the queue default");
-        }
+        GetResponse template = template(stack);
 
         Stack.step(String.format(
                 "baseline: %,d messages of %d bytes through a quorum queue", messages, template.getBody().length));
@@ -114,6 +105,24 @@ public final class Baseline implements Scenario {
                             messages, body.length, CONFIRM_WINDOW, PREFETCH, seconds)));
             results.setting("message bytes", body.length);
         }
+    }
+
+    /**
+     * A Celeriac no-op task message as the producer sends it (properties, headers, body), taken from the default
+     * queue of a stack that runs no worker.
+     */
+    static GetResponse template(Stack stack) throws Exception {
+        GetResponse template;
+        try (var producer = stack.producer(false);
+                Connection connection = stack.connect("bench-template");
+                Channel channel = connection.createChannel()) {
+            producer.getBean(TaskClient.class).submit(TaskRequest.of("demo.noop"));
+            template = channel.basicGet("default", true);
+        }
+        if (template == null) {
+            throw new IllegalStateException("the template task message did not reach the queue default");
+        }
+        return template;
     }
 
     private static void settle(

@@ -18,12 +18,16 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * Open-loop latency: no-op tasks submitted at a fixed rate whatever the answers' pace (each is timed from when it was
- * due, so a stall is counted, not hidden), through a worker JVM with the throughput scenario's pool: a worker acks a
- * task only after its outcome event is confirmed, so a pool of a couple of slots could not keep up with 1,000/s. Start and success times are
- * the worker's own task-started and task-succeeded events; the harness and the worker share the machine's clock.
+ * Open-loop latency: first the broker's own ({@link BrokerLatency}), then no-op tasks submitted at the same fixed rate
+ * whatever the answers' pace (each is timed from when it was due, so a stall is counted, not hidden), through a worker
+ * JVM with the throughput scenario's pool: a worker acks a task only after its outcome event is confirmed, so a pool of
+ * a couple of slots could not keep up with 1,000/s. Start and success times are the worker's own task-started and
+ * task-succeeded events; the harness and the worker share the machine's clock.
  */
 public final class Latency implements Scenario {
+
+    /** Longest warm-up of the broker's own run: a plain client loop, warm in seconds. */
+    private static final Duration BROKER_WARMUP = Duration.ofSeconds(10);
 
     private final int rate;
     private final Duration duration;
@@ -59,6 +63,18 @@ public final class Latency implements Scenario {
 
     private void measure(Stack stack, Results results, int rate, String label) throws Exception {
         stack.reset();
+        Duration brokerWarmup = warmup.compareTo(BROKER_WARMUP) < 0 ? warmup : BROKER_WARMUP;
+        Stack.step(String.format(
+                "latency: the broker alone, %,d messages/s open loop, %s warm-up then %s measured",
+                rate, brokerWarmup, duration));
+        var broker = BrokerLatency.measure(stack, Baseline.template(stack), rate, brokerWarmup, duration);
+        String brokerHow = String.format(
+                "%,d Celeriac no-op messages at %,d/s after %s warm-up, persistent, mandatory, confirmed, quorum queue,"
+                        + " acked at once; timed from when each was due",
+                broker.delivered().getTotalCount(), rate, brokerWarmup);
+        report(results, "raw RabbitMQ publish → confirmed" + label, broker.confirmed(), brokerHow, false);
+        report(results, "raw RabbitMQ publish → delivered" + label, broker.delivered(), brokerHow, false);
+
         Stack.step("latency: starting a worker (the throughput scenario's settings)");
         stack.worker("latency", List.of(), Throughput.WORKER.toArray(String[]::new));
         try (var watch = new EventWatch(stack);
@@ -120,6 +136,13 @@ public final class Latency implements Scenario {
                     "%,d tasks at %,d/s after %s warm-up; timed from when each was due", sent.size(), rate, warmup);
             report(results, "submit → confirmed" + label, confirm, how, false);
             report(results, "submit → start" + label, toStart, how, true);
+            results.add(Figure.of(
+                            name(),
+                            "submit → start p99 ÷ raw RabbitMQ publish → delivered p99" + label,
+                            toStart.getValueAtPercentile(99)
+                                    / (double) Math.max(1, broker.delivered().getValueAtPercentile(99)),
+                            "×")
+                    .noting("the same rate, the same message, the same machine, one after the other"));
             report(results, "submit → SUCCESS" + label, toSuccess, how, false);
             var failed = Figure.of(name(), "failed submits" + label, failures.get(), "tasks");
             results.add(firstFailure.get() == null ? failed : failed.noting("first: " + firstFailure.get()));
