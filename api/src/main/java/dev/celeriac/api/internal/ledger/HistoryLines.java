@@ -45,7 +45,7 @@ final class HistoryLines {
         for (HistoryEntry entry : entries) {
             try (JsonGenerator line = json.createGenerator(text)) {
                 line.writeStartObject();
-                line.writeNumberProperty(AT, micros(entry.at()));
+                line.writeNumberProperty(AT, ChronoUnit.MICROS.between(Instant.EPOCH, entry.at()));
                 line.writeStringProperty(STATE, entry.state().name());
                 if (entry.attempt() != null) {
                     line.writeNumberProperty(ATTEMPT, entry.attempt());
@@ -64,11 +64,6 @@ final class HistoryLines {
             text.append('\n');
         }
         return text.toString();
-    }
-
-    /** Microseconds since the epoch. */
-    private static long micros(Instant at) {
-        return at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000;
     }
 
     /** The entries of stored lines, oldest first, each once. */

@@ -39,7 +39,13 @@ public final class FireStore {
      *
      * @param taskId the task the slot fires, {@code null} for a skipped slot
      */
-    public record Claim(String scheduleId, Instant slot, String taskId, Outcome outcome) {}
+    public record Claim(String scheduleId, Instant slot, String taskId, Outcome outcome) {
+
+        /** Whether it is one of the schedule's own slots, claimed only while the schedule is not paused. */
+        boolean scheduled() {
+            return outcome != Outcome.TRIGGERED;
+        }
+    }
 
     /**
      * A slot as the schedule's history shows it.
@@ -66,7 +72,7 @@ public final class FireStore {
         Set<String> open = lockOpen(claims);
         var taken = new ArrayList<Claim>();
         for (Claim claim : claims) {
-            if (claim.outcome() != Outcome.TRIGGERED && !open.contains(claim.scheduleId())) {
+            if (claim.scheduled() && !open.contains(claim.scheduleId())) {
                 taken.add(claim);
                 continue;
             }
@@ -92,7 +98,7 @@ public final class FireStore {
      */
     private Set<String> lockOpen(Collection<Claim> claims) {
         var ids = claims.stream()
-                .filter(claim -> claim.outcome() != Outcome.TRIGGERED)
+                .filter(Claim::scheduled)
                 .map(Claim::scheduleId)
                 .collect(Collectors.toCollection(TreeSet::new));
         if (ids.isEmpty()) {

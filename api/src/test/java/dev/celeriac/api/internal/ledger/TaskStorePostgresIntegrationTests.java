@@ -11,23 +11,19 @@ import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The task store on PostgreSQL (production), where several API instances write at once. */
 class TaskStorePostgresIntegrationTests extends TaskStoreContract {
 
-    private final TestLedgers.PostgresDatabases databases = new TestLedgers.PostgresDatabases("celeriac_test_store_");
+    @RegisterExtension
+    final TestLedgers.PostgresDatabases databases = new TestLedgers.PostgresDatabases("celeriac_test_store_");
 
     @Override
     DataSource freshDatabase() {
         return databases.fresh();
-    }
-
-    @AfterEach
-    void dropDatabases() {
-        databases.dropAll();
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
@@ -37,8 +39,11 @@ public final class TestLedgers {
                 .migrate();
     }
 
-    /** Fresh PostgreSQL databases, one for each test that asks, all dropped at the end. */
-    public static final class PostgresDatabases {
+    /**
+     * Fresh PostgreSQL databases, one for each test that asks, dropped after each test. Register it as an instance
+     * field with {@code @RegisterExtension}.
+     */
+    public static final class PostgresDatabases implements AfterEachCallback {
 
         private final String prefix;
         private final List<String> created = new ArrayList<>();
@@ -56,8 +61,8 @@ public final class TestLedgers {
             return new DriverManagerDataSource(endpoint.jdbcUrl(), endpoint.username(), endpoint.password());
         }
 
-        /** Drops every database this made. */
-        public void dropAll() {
+        @Override
+        public void afterEach(ExtensionContext context) {
             created.forEach(PostgresServer.get()::dropDatabase);
             created.clear();
         }

@@ -2,13 +2,14 @@ package dev.celeriac.api.internal.schedule;
 
 import dev.celeriac.api.internal.ledger.TestLedgers;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The fire store on PostgreSQL (production), where several API instances fire and pause at once. */
 class FireStorePostgresIntegrationTests extends FireStoreContract {
 
-    private final TestLedgers.PostgresDatabases databases = new TestLedgers.PostgresDatabases("celeriac_test_fires_");
+    @RegisterExtension
+    final TestLedgers.PostgresDatabases databases = new TestLedgers.PostgresDatabases("celeriac_test_fires_");
 
     @Override
     DataSource freshDatabase() {
@@ -21,10 +22,5 @@ class FireStorePostgresIntegrationTests extends FireStoreContract {
                 "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
                 Integer.class);
         return waiting == null ? 0 : waiting;
-    }
-
-    @AfterEach
-    void dropDatabases() {
-        databases.dropAll();
     }
 }
